@@ -1,0 +1,68 @@
+/**
+ * Helper functions by kernel id. Each entry is data (id, name, prototype) plus its implementation,
+ * so adding a helper is one table row; the verifier reads the prototypes, the VMs call `impl`.
+ */
+import type { Memory } from '../vm/memory.js';
+
+/** Argument kinds, named after the kernel's bpf_arg_type (used by the verifier). */
+export type HelperArgKind =
+  | 'anything'
+  | 'const_map_ptr'
+  | 'ptr_to_map_key'
+  | 'ptr_to_map_value'
+  | 'ptr_to_mem'
+  | 'ptr_to_uninit_mem'
+  | 'const_size'
+  | 'const_size_or_zero'
+  | 'ptr_to_ctx'
+  | 'ptr_to_stack'
+  | 'ptr_to_func'
+  | 'ptr_to_const_str';
+
+export type HelperRetKind = 'integer' | 'void' | 'ptr_to_map_value_or_null' | 'ptr_to_mem_or_null';
+
+/** What a helper sees of the running program. */
+export interface HelperCall {
+  readonly memory: Memory;
+  /** The instruction index of the call. */
+  readonly pc: number;
+  /** Stop the program after this helper returns; r0 holds the helper's return value. */
+  exit(): void;
+}
+
+export type HelperImpl = (call: HelperCall, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+
+export interface HelperDef {
+  readonly id: number;
+  readonly name: string;
+  readonly args: readonly HelperArgKind[];
+  readonly ret: HelperRetKind;
+  readonly impl: HelperImpl;
+}
+
+export class HelperRegistry {
+  private readonly byId = new Map<number, HelperDef>();
+  private readonly byName = new Map<string, HelperDef>();
+
+  constructor(defs: readonly HelperDef[] = []) {
+    for (const d of defs) this.register(d);
+  }
+
+  register(def: HelperDef): this {
+    this.byId.set(def.id, def);
+    this.byName.set(def.name, def);
+    return this;
+  }
+
+  get(id: number): HelperDef | undefined {
+    return this.byId.get(id);
+  }
+
+  byNameOf(name: string): HelperDef | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): HelperDef[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id);
+  }
+}
