@@ -100,8 +100,8 @@ function mem(op: string): { reg: number; off: number } {
   if (m[2] === undefined) return { reg: base, off: 0 };
   const text = m[2] + m[3];
   const v = number(text);
-  if (v === undefined || m[3]!.startsWith('+') || m[3]!.startsWith('-')) fail(`bad memory offset '${text}'`);
-  return { reg: base, off: checkOff16(v as bigint, text) };
+  if (v === undefined) return fail(`bad memory offset '${text}'`);
+  return { reg: base, off: checkOff16(v, text) };
 }
 
 /** A jump or call target: a label, or an explicitly signed slot offset relative to the next insn. */
@@ -123,7 +123,7 @@ function target(op: string, bits: 16 | 32): { value: number; label?: string } {
 function regOrImm(op: string): { useReg: boolean; value: number } {
   const t = token(op);
   if (t.startsWith('%') || /^r\d+$/.test(t)) return { useReg: true, value: reg(t) };
-  if (number(t) === undefined) return fail(`expected a register or an immediate, got '${t}'`);
+  if (!/^[+-]?[0-9]/.test(t)) return fail(`expected a register or an immediate, got '${t}'`);
   return { useReg: false, value: imm32(t) };
 }
 

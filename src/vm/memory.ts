@@ -71,20 +71,24 @@ export class Memory {
   }
 
   fault(hi: number, lo: number, size: number, write: boolean, pc: number): BpfError {
-    const r = this.regions[(hi - TAG_BASE) >>> 0];
     const what = `invalid ${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at ${formatAddr(hi, lo)}`;
-    let where: string;
-    if (r === undefined) {
-      const below = this.regions[(hi + 1 - TAG_BASE) >>> 0];
-      where = below
-        ? `${(0x100000000 - (lo >>> 0))} bytes before the start of ${describe(below)}`
-        : 'not inside any memory region';
-    } else if (write && !r.writable && (lo >>> 0) + size <= r.size) {
-      where = `${describe(r)} is read-only`;
-    } else {
-      where = `offset ${lo >>> 0} is outside ${describe(r)}`;
+    return new BpfError('EFAULT', `insn ${pc}: ${what}: ${this.whereIs(hi, lo, size, write)}`, { insn: pc });
+  }
+
+  /**
+   * Say where a bad address points. No region is 2 GiB or more, so an offset at or above 2^31 is a
+   * negative offset that borrowed from the tag: it is described against the region it fell below.
+   */
+  private whereIs(hi: number, lo: number, size: number, write: boolean): string {
+    const o = lo >>> 0;
+    if (o >= 0x80000000) {
+      const above = this.regionOf(hi + 1);
+      if (above) return `${0x100000000 - o} byte${o === 0xffffffff ? '' : 's'} before the start of ${describe(above)}`;
     }
-    return new BpfError('EFAULT', `insn ${pc}: ${what}: ${where}`, { insn: pc });
+    const r = this.regionOf(hi);
+    if (r === undefined) return 'not inside any memory region';
+    if (write && !r.writable && o + size <= r.size) return `${describe(r)} is read-only`;
+    return `offset ${o} is outside ${describe(r)}`;
   }
 }
 
