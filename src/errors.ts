@@ -9,8 +9,10 @@ export type BpfErrorCode =
   | 'EFAULT' // an invalid memory access at run time
   | 'ELIMIT' // the instruction budget or call depth was exceeded
   | 'EHELPER' // an unknown helper or a helper that failed
-  | 'EINVAL' // bad input of any other kind
-  | 'EIO'; // a file that could not be read or written
+  | 'EIO' // a file that could not be read or written
+  // The kernel's errno names, for operations whose failure a kernel would report the same way
+  | 'EINVAL' | 'ENOENT' | 'EEXIST' | 'E2BIG' | 'ENOSPC' | 'EPERM' | 'EBUSY' | 'ENOMEM'
+  | 'EOPNOTSUPP' | 'ENOTSUPP' | 'EACCES' | 'ENOEXEC' | 'ELOOP' | 'EBADF' | 'ENOSYS';
 
 export interface BpfErrorPlace {
   file?: string;

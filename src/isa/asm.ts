@@ -10,22 +10,21 @@ import { parseUbpf } from './asm-ubpf.js';
 export type AsmSyntax = 'kernel' | 'ubpf';
 
 /**
- * uBPF text names registers `%rN` or uses its mnemonics first on a line; kernel text assigns
- * (`r0 = 1`), jumps with `if`/`goto`, or is an objdump/bpftool listing. Comment-only and blank
- * lines say nothing either way.
+ * Only uBPF text names registers `%rN`, so one such register decides. Otherwise kernel text assigns
+ * (`r0 = 1`), jumps with `if`/`goto`, or is an objdump/bpftool listing; uBPF text starts lines with
+ * mnemonics (`mov`, `ldxw`). `exit`, labels, comment-only and blank lines say nothing either way.
  */
 export function detectSyntax(text: string): AsmSyntax {
   let kernel = 0, ubpf = 0;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/(#|\/\/|;).*$/, '').trim();
-    if (!line || /^[\w.$]+:$/.test(line)) continue;
-    if (/%r\d/.test(line)) ubpf++;
-    else if (/^(\d+:\s+)?(\([0-9a-f]{2}\)\s+)?(if |goto|gotol|call |exit$|lock |\*\(|[rw]\d+\s*[-+*/%&|^<>s]*=)/.test(line)) kernel++;
+    if (!line || line === 'exit' || /^[\w.$]+:$/.test(line)) continue;
+    if (/%r\d/.test(line)) return 'ubpf';
+    if (/^(\d+:\s+)?(\([0-9a-f]{2}\)\s+)?(if |goto|gotol|call |lock |\*\(|[rw]\d+\s*[-+*/%&|^<>s]*=)/.test(line)) kernel++;
     else if (/^(\d+:\s+)([0-9a-f]{2} ){8}/.test(line)) kernel++;
     else if (/^[a-z]+\d*\b/.test(line)) ubpf++;
-    if (kernel + ubpf >= 8) break;
   }
-  return kernel >= ubpf && kernel > 0 ? 'kernel' : 'ubpf';
+  return kernel >= ubpf && kernel > 0 ? 'kernel' : ubpf > 0 ? 'ubpf' : 'kernel';
 }
 
 export function assemble(text: string, file?: string, syntax?: AsmSyntax): Insn[] {

@@ -1,0 +1,13 @@
+/** The shape of one CLI verb: each verb is one entry of the table in main.ts. */
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: readonly string[];
+  run(argv: string[], out: Output): number | Promise<number>;
+}
