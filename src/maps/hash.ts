@@ -1,0 +1,249 @@
+/**
+ * BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH (kernel/bpf/hashtab.c): one
+ * implementation, two switches (per-CPU values; LRU eviction instead of E2BIG when full).
+ *
+ * Elements live in a JavaScript Map by key bytes and on a doubly linked list in insertion order,
+ * which is the iteration order of get_next_key and of batches (the kernel iterates hash buckets;
+ * any stable order is allowed). Each element owns its value buffer, so a program's view of it is
+ * stable; updates of an existing element write in place.
+ *
+ * Batch cursors: every element gets a sequence number when inserted; the 4-byte cursor is the
+ * sequence number to resume at (the kernel's cursor is a bucket index, also 4 bytes), so a lookup
+ * batch neither repeats nor skips elements when others are deleted in between.
+ */
+import { MapBase } from './base.js';
+import { genericDeleteBatch, genericUpdateBatch } from './batch.js';
+import { keyString, readU32, roundUp8, roundUpPowerOfTwo, u32Bytes } from './bytes.js';
+import { PERCPU_VALUE_MAX } from './array.js';
+import { LruOrder } from './lru.js';
+import { ACCESS_FLAGS, MAP_FLAGS, UPDATE, type BatchResult, type MapSpec } from './types.js';
+import { checkFlags, first, problem, type MapProblem } from './validate.js';
+
+const HASH_FLAGS = MAP_FLAGS.NO_PREALLOC | MAP_FLAGS.NO_COMMON_LRU | MAP_FLAGS.NUMA_NODE | ACCESS_FLAGS | MAP_FLAGS.ZERO_SEED;
+/** KMALLOC_MAX_SIZE on x86-64 and sizeof(struct htab_elem): key + value must stay below their difference. */
+const KMALLOC_MAX_SIZE = 4 << 20;
+const HTAB_ELEM_SIZE = 48;
+/** sizeof(struct bucket): the bucket array must stay below 4 GiB. */
+const BUCKET_SIZE = 16;
+
+export function isLruType(spec: MapSpec): boolean {
+  return spec.type === 'lru_hash' || spec.type === 'lru_percpu_hash';
+}
+
+export function isPerCpuHashType(spec: MapSpec): boolean {
+  return spec.type === 'percpu_hash' || spec.type === 'lru_percpu_hash';
+}
+
+/** htab_map_alloc_check and the size checks of htab_map_alloc. */
+export function validateHash(spec: MapSpec): MapProblem | undefined {
+  const lru = isLruType(spec);
+  const percpu = isPerCpuHashType(spec);
+  return first(
+    () => checkFlags(spec, HASH_FLAGS),
+    () => (!lru && spec.flags & MAP_FLAGS.NO_COMMON_LRU ? problem('EINVAL', 'BPF_F_NO_COMMON_LRU is only for LRU maps') : undefined),
+    () => (lru && spec.flags & MAP_FLAGS.NO_PREALLOC ? problem('ENOTSUPP', 'LRU maps are always preallocated: BPF_F_NO_PREALLOC is not supported') : undefined),
+    () => (spec.maxEntries === 0 || spec.keySize === 0 || spec.valueSize === 0
+      ? problem('EINVAL', `${spec.type} maps need max_entries, key_size and value_size > 0, got ${spec.maxEntries}, ${spec.keySize}, ${spec.valueSize}`)
+      : undefined),
+    () => (spec.keySize + spec.valueSize >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE
+      ? problem('E2BIG', `key_size + value_size (${spec.keySize + spec.valueSize}) is too large for one element`) : undefined),
+    () => (percpu && roundUp8(spec.valueSize) > PERCPU_VALUE_MAX
+      ? problem('E2BIG', `per-CPU values are at most ${PERCPU_VALUE_MAX} bytes, got value_size ${spec.valueSize}`) : undefined),
+    () => (spec.maxEntries > 2 ** 31 || roundUpPowerOfTwo(spec.maxEntries) > Math.floor(0xffffffff / BUCKET_SIZE)
+      ? problem('E2BIG', `max_entries ${spec.maxEntries} needs too many hash buckets`) : undefined),
+  );
+}
+
+interface HashElem {
+  key: Uint8Array;
+  /** value_size bytes, or nCpus × round_up(value_size, 8) for per-CPU maps. */
+  value: Uint8Array;
+  /** Per-CPU maps: one cached view per CPU. */
+  views: (Uint8Array | undefined)[] | undefined;
+  seq: number;
+  prev: HashElem | undefined;
+  next: HashElem | undefined;
+  lruList: number;
+}
+
+export class HashMap extends MapBase {
+  private readonly elems = new Map<string, HashElem>();
+  private head: HashElem | undefined;
+  private tail: HashElem | undefined;
+  private nextSeq = 0;
+  private readonly stride: number;
+  private readonly lru: LruOrder<HashElem> | undefined;
+
+  constructor(spec: MapSpec, nCpus: number) {
+    super(spec, nCpus);
+    this.stride = roundUp8(spec.valueSize);
+    if (isLruType(spec)) {
+      if (spec.flags & MAP_FLAGS.NO_COMMON_LRU) {
+        // As the kernel: max_entries rounds up to a multiple of the CPU count, split evenly.
+        const perCpu = Math.ceil(spec.maxEntries / nCpus);
+        this.spec.maxEntries = perCpu * nCpus;
+        this.lru = new LruOrder(nCpus, perCpu);
+      } else {
+        this.lru = new LruOrder(1, spec.maxEntries);
+      }
+    }
+  }
+
+  override get perCpu(): boolean {
+    return isPerCpuHashType(this.spec);
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.elems.size;
+  }
+
+  // ---- element list --------------------------------------------------------------------------
+
+  private find(key: Uint8Array): HashElem | undefined {
+    return this.elems.get(keyString(key));
+  }
+
+  private insert(key: Uint8Array, value: Uint8Array, cpu: number): HashElem {
+    const e: HashElem = { key: key.slice(), value, views: undefined, seq: this.nextSeq++, prev: this.tail, next: undefined, lruList: 0 };
+    if (this.tail) this.tail.next = e;
+    else this.head = e;
+    this.tail = e;
+    this.elems.set(keyString(key), e);
+    this.lru?.add(e, this.lru.listFor(cpu));
+    return e;
+  }
+
+  private remove(e: HashElem): void {
+    if (e.prev) e.prev.next = e.next;
+    else this.head = e.next;
+    if (e.next) e.next.prev = e.prev;
+    else this.tail = e.prev;
+    this.elems.delete(keyString(e.key));
+    this.lru?.remove(e);
+  }
+
+  /** Make room for one more element inserted from `cpu`: LRU eviction, or E2BIG. */
+  private makeRoom(cpu: number): void {
+    if (this.lru) {
+      const list = this.lru.listFor(cpu);
+      if (this.lru.isFull(list)) this.remove(this.lru.oldest(list)!);
+      return;
+    }
+    if (this.elems.size >= this.spec.maxEntries) this.fail('E2BIG', `the map is full (max_entries ${this.spec.maxEntries})`);
+  }
+
+  private cpuView(e: HashElem, cpu: number): Uint8Array {
+    if (!this.perCpu) return e.value;
+    e.views ??= new Array<Uint8Array | undefined>(this.nCpus);
+    let v = e.views[cpu];
+    if (v === undefined) {
+      v = e.value.subarray(cpu * this.stride, cpu * this.stride + this.spec.valueSize);
+      e.views[cpu] = v;
+    }
+    return v;
+  }
+
+  // ---- update ------------------------------------------------------------------------------
+
+  /** For maps of maps: check a value from user space before it is stored. */
+  protected checkUserValue(_value: Uint8Array): void {}
+
+  /**
+   * The one update path. `cpu` undefined: from user space (all CPUs' values given); otherwise a
+   * program on that CPU (per-CPU maps: that CPU's value, and zeros elsewhere for a new element).
+   */
+  private put(key: Uint8Array, value: Uint8Array, flags: number, cpu: number | undefined): void {
+    this.checkUpdateFlags(flags);
+    const old = this.find(key);
+    if (old && flags === UPDATE.NOEXIST) this.fail('EEXIST', 'the key exists and BPF_NOEXIST was given');
+    if (!old && flags === UPDATE.EXIST) this.fail('ENOENT', 'the key does not exist and BPF_EXIST was given');
+    if (cpu === undefined) this.checkUserValue(value);
+    if (old) {
+      if (cpu === undefined) old.value.set(value);
+      else this.cpuView(old, cpu).set(value);
+      this.lru?.touch(old);
+      return;
+    }
+    this.makeRoom(cpu ?? 0);
+    let stored: Uint8Array;
+    if (cpu === undefined) stored = value.slice();
+    else if (!this.perCpu) stored = value.slice();
+    else {
+      stored = new Uint8Array(this.nCpus * this.stride);
+      stored.set(value, cpu * this.stride);
+    }
+    this.insert(key, stored, cpu ?? 0);
+  }
+
+  protected override updateElem(key: Uint8Array, value: Uint8Array, flags: number): void {
+    this.put(key, value, flags, undefined);
+  }
+
+  protected override updateElemFromProgram(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): void {
+    this.put(key, value, flags, cpu);
+  }
+
+  // ---- lookup, delete, iteration -------------------------------------------------------------
+
+  /** User-space lookups copy and, as in the kernel, do not count as a use for LRU. */
+  protected override lookupElem(key: Uint8Array): Uint8Array | undefined {
+    return this.find(key)?.value.slice();
+  }
+
+  protected override lookupViewElem(key: Uint8Array, cpu: number): Uint8Array | undefined {
+    const e = this.find(key);
+    if (!e) return undefined;
+    this.lru?.touch(e);
+    return this.cpuView(e, cpu);
+  }
+
+  protected override deleteElem(key: Uint8Array): void {
+    const e = this.find(key);
+    if (!e) this.fail('ENOENT', 'no such key');
+    this.remove(e);
+  }
+
+  protected override lookupAndDeleteElem(key: Uint8Array): Uint8Array | undefined {
+    const e = this.find(key);
+    if (!e) return undefined;
+    this.remove(e);
+    return e.value.slice();
+  }
+
+  protected override nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    const e = key === undefined ? undefined : this.find(key);
+    // A missing key restarts the iteration, as the kernel does.
+    const next = e ? e.next : this.head;
+    return next?.key.slice();
+  }
+
+  // ---- batches -------------------------------------------------------------------------------
+
+  protected override lookupBatchElems(inBatch: Uint8Array | undefined, count: number, del: boolean): BatchResult {
+    const result: BatchResult = { keys: [], values: [], outBatch: undefined, done: false };
+    if (inBatch !== undefined && inBatch.length !== 4) this.fail('EINVAL', `a hash map batch cursor is 4 bytes, got ${inBatch.length}`);
+    if (count <= 0) return result;
+    const start = inBatch === undefined ? 0 : readU32(inBatch);
+    let e = this.head;
+    while (e && e.seq < start) e = e.next;
+    while (e && result.keys.length < count) {
+      result.keys.push(e.key.slice());
+      result.values.push(e.value.slice());
+      const next = e.next;
+      if (del) this.remove(e);
+      e = next;
+    }
+    result.done = e === undefined;
+    result.outBatch = u32Bytes(e ? e.seq : this.nextSeq);
+    return result;
+  }
+
+  protected override updateBatchElems(keys: Uint8Array[], values: Uint8Array[], elemFlags: number): void {
+    genericUpdateBatch(this, keys, values, elemFlags);
+  }
+
+  protected override deleteBatchElems(keys: Uint8Array[]): void {
+    genericDeleteBatch(this, keys);
+  }
+}
