@@ -40,10 +40,13 @@ export function formatAddr(hi: number, lo: number): string {
   return '0x' + (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
 
+/** One shared empty view: a fresh one per Memory costs more than a whole short run (bench/). */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
 export class Memory {
   readonly regions: Region[] = [];
   /** Set by `check`: the DataView of the region the last checked access falls in. */
-  dv: DataView = new DataView(new ArrayBuffer(0));
+  dv: DataView = NO_VIEW;
 
   add(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
     const r = new Region(this.regions.length, name, kind, bytes, writable);
