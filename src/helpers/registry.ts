@@ -3,6 +3,9 @@
  * so adding a helper is one table row; the verifier reads the prototypes, the VMs call `impl`.
  */
 import type { Memory } from '../vm/memory.js';
+import type { RunServices } from '../vm/services.js';
+
+export type { RunServices };
 
 /** Argument kinds, named after the kernel's bpf_arg_type (used by the verifier). */
 export type HelperArgKind =
@@ -28,6 +31,20 @@ export interface HelperCall {
   readonly pc: number;
   /** Stop the program after this helper returns; r0 holds the helper's return value. */
   exit(): void;
+  /** The runtime's services, when the program runs inside one (undefined for bare runs). */
+  readonly services: RunServices | undefined;
+  /**
+   * Continue, after this helper returns, at slot 0 of `target` instead (bpf_tail_call). The
+   * caller checks the tail-call limit; the stack frame and r1 carry over, as in the kernel.
+   */
+  tailCall(target: TailCallTarget): void;
+  /** Tail calls made so far in this run. */
+  readonly tailCalls: number;
+}
+
+/** A program a tail call can jump to: the interpreter's prepared form (opaque here). */
+export interface TailCallTarget {
+  readonly slots: number;
 }
 
 export type HelperImpl = (call: HelperCall, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;

@@ -9,7 +9,7 @@
 import { BpfError } from '../errors.js';
 import { PSEUDO_NAMES, cls, type AluOpInfo, type AtomicOpInfo } from '../isa/opcodes.js';
 import { type Insn, type InsnForm, slotOffsets, totalSlots, validateProgram, branchTarget } from '../isa/insn.js';
-import { HelperRegistry, type HelperDef, type HelperCall } from '../helpers/registry.js';
+import { HelperRegistry, type HelperDef, type HelperCall, type RunServices, type TailCallTarget } from '../helpers/registry.js';
 import { Memory, Region } from './memory.js';
 import type { RunOptions, RunResult } from './api.js';
 import { P, toBig, fromBig, mul64, lsh64, rsh64, arsh64, udiv64, umod64, sdivmod64, bswap16, bswap32 } from './pair64.js';
@@ -126,9 +126,37 @@ export interface ExecOptions extends RunOptions {
   memory?: Memory;
   r1?: bigint;
   r2?: bigint;
-  /** The region LD_ABS/LD_IND read from; defaults to the input block. */
-  packet?: Region;
+  /** r3..r5 at entry (bpf_loop and for_each_map_elem callbacks get up to four arguments). */
+  r3?: bigint;
+  r4?: bigint;
+  r5?: bigint;
+  /** The slot to start at (a callback's first instruction); 0 by default. */
+  entry?: number;
+  /** Where LD_ABS/LD_IND read; the whole input block from offset 0 by default. */
+  packet?: PacketView;
+  /** The runtime's services, handed to helpers (maps, environment, context). */
+  services?: RunServices;
 }
+
+/** SKF_NET_OFF and SKF_LL_OFF: LD_ABS offsets from these bases reach the network and link headers. */
+export const SKF_NET_OFF = -0x100000;
+export const SKF_LL_OFF = -0x200000;
+
+/**
+ * The packet as the legacy LD_ABS/LD_IND instructions see it: offsets from `data` (where the
+ * program type's data starts: L2 for tc, L3 for a socket filter), or from the network or link
+ * header through the SKF_* bases; `end` bounds every read. All are offsets within `region`.
+ */
+export interface PacketView {
+  region: Region;
+  data: number;
+  end: number;
+  mac: number;
+  net: number;
+}
+
+/** Tail calls one run may make (the kernel's MAX_TAIL_CALL_CNT). */
+export const MAX_TAIL_CALLS = 33;
 
 export function prepare(insns: readonly Insn[], opts: InterpreterOptions = {}): PreparedProgram {
   const forms = validateProgram(insns, opts.file);
@@ -143,9 +171,16 @@ export function prepare(insns: readonly Insn[], opts: InterpreterOptions = {}): 
 class CallContext implements HelperCall {
   pc = 0;
   stop = false;
-  constructor(readonly memory: Memory) {}
+  tail: PreparedProgram | undefined = undefined;
+  tailCalls = 0;
+  constructor(readonly memory: Memory, readonly services: RunServices | undefined) {}
   exit(): void {
     this.stop = true;
+  }
+  tailCall(target: TailCallTarget): void {
+    if (!(target instanceof PreparedProgram)) throw new Error('tail call target is not a prepared program');
+    this.tail = target;
+    this.tailCalls++;
   }
 }
 
@@ -246,7 +281,7 @@ class Run {
   readonly lo: Int32Array;
   readonly hi: Int32Array;
   constructor(
-    readonly prog: PreparedProgram,
+    public prog: PreparedProgram,
     readonly opts: ExecOptions,
     readonly memory: Memory,
     readonly input: Region,
@@ -266,8 +301,17 @@ function interpret(prog: PreparedProgram, opts: ExecOptions, memory: Memory, inp
   const stack0 = memory.regions[input.index + 1]!;
   if (opts.r1 === undefined) { R[1] = 0; R[12] = input.tag; } else { fromBig(opts.r1); R[1] = P[0]!; R[12] = P[1]!; }
   if (opts.r2 === undefined) { R[2] = input.size | 0; R[13] = 0; } else { fromBig(opts.r2); R[2] = P[0]!; R[13] = P[1]!; }
+  for (const [r, v] of [[3, opts.r3], [4, opts.r4], [5, opts.r5]] as const) {
+    if (v !== undefined) { fromBig(v); R[r] = P[0]!; R[r + 11] = P[1]!; }
+  }
   R[10] = STACK_SIZE; R[21] = stack0.tag;
   const run = new Run(prog, opts, memory, input, R);
+  if (opts.entry !== undefined) {
+    if (!Number.isInteger(opts.entry) || opts.entry < 0 || opts.entry >= prog.slots) {
+      throw new BpfError('EINVAL', `entry point ${opts.entry} is outside the program (0..${prog.slots - 1})`);
+    }
+    run.pc = opts.entry;
+  }
   for (;;) {
     const result = runSlice(run);
     if (result !== undefined) return result;
@@ -293,7 +337,7 @@ function interpret(prog: PreparedProgram, opts: ExecOptions, memory: Memory, inp
 function runSlice(run: Run): RunResult | undefined {
   const { prog, opts, memory, input, R, budget, lo, hi } = run;
   const trace = opts.trace;
-  const packet = opts.packet ?? input;
+  const packet = opts.packet ?? { region: input, data: 0, end: input.size, mac: 0, net: 0 };
   const regions = memory.regions;
   const stack0 = regions[input.index + 1]!;
   const { ops, helpers } = prog;
@@ -460,7 +504,7 @@ function runSlice(run: Run): RunResult | undefined {
       case 0x85: {
         const helper = helpers[pc];
         if (helper !== undefined) {
-          if (call === undefined) call = new CallContext(memory);
+          if (call === undefined) call = new CallContext(memory, opts.services);
           call.pc = pc;
           let r0: bigint;
           try {
@@ -471,6 +515,13 @@ function runSlice(run: Run): RunResult | undefined {
           }
           fromBig(r0); R[0] = P[0]!; R[11] = P[1]!;
           if (call.stop) return { r0: toBig(R[0]!, R[11]!), insns: count, mem: input.bytes };
+          if (call.tail !== undefined) {
+            // Continue in the target program from its start: re-enter the loop with its arrays.
+            run.prog = call.tail;
+            call.tail = undefined;
+            run.pc = 0; run.count = count; run.frame = frame; run.saved = saved; run.call = call;
+            return undefined;
+          }
           break;
         }
         // bpf-to-bpf call: save the return slot and the callee-saved registers, give the callee a fresh frame.
@@ -544,9 +595,11 @@ function runSlice(run: Run): RunResult | undefined {
         const c = w & 0xff;
         const size = c === 0x20 || c === 0x40 ? 4 : c === 0x28 || c === 0x48 ? 2 : 1;
         const base = c >= 0x40 ? R[s]! : 0;
-        const o = (base + ops[p + 2]!) | 0;
-        if (o < 0 || o + size > packet.size) { R[0] = 0; R[11] = 0; return { r0: 0n, insns: count, mem: input.bytes }; }
-        const dv = packet.dv;
+        const k = (base + ops[p + 2]!) | 0;
+        // Offsets count from data; the SKF_* bases reach the network and link headers.
+        const o = k >= 0 ? packet.data + k : k >= SKF_NET_OFF ? packet.net + (k - SKF_NET_OFF) : k >= SKF_LL_OFF ? packet.mac + (k - SKF_LL_OFF) : -1;
+        if (o < 0 || o + size > packet.end) { R[0] = 0; R[11] = 0; return { r0: 0n, insns: count, mem: input.bytes }; }
+        const dv = packet.region.dv;
         R[0] = size === 4 ? dv.getInt32(o, false) : size === 2 ? dv.getUint16(o, false) : dv.getUint8(o);
         R[11] = 0;
         break;

@@ -10,7 +10,16 @@ import { BpfError } from '../errors.js';
 /** Upper half of the first region's addresses. Chosen to look like a kernel pointer, nothing more. */
 export const TAG_BASE = 0xffff9000 | 0;
 
-export type RegionKind = 'input' | 'stack' | 'ctx' | 'packet' | 'map_value' | 'global' | 'ringbuf' | 'other';
+/**
+ * Start of the low window: the one region (the packet of the current run) whose addresses have an
+ * upper half of 0. Context structs like `__sk_buff` and `xdp_md` hold packet pointers in 32-bit
+ * fields (`data`, `data_end`); with the packet below 4 GiB such a field holds the whole pointer and
+ * a plain 4-byte load gives the program a usable address, with no rewriting of its instructions.
+ */
+export const LOW_BASE = 0x10000000;
+
+export type RegionKind =
+  | 'input' | 'stack' | 'ctx' | 'packet' | 'map_value' | 'map' | 'global' | 'ringbuf' | 'code' | 'other';
 
 export class Region {
   readonly dv: DataView;
@@ -20,19 +29,27 @@ export class Region {
     readonly kind: RegionKind,
     public bytes: Uint8Array,
     public writable: boolean,
+    /** In the low window (see LOW_BASE) instead of at its own tag. */
+    readonly low = false,
   ) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
+  /** What the region belongs to (a map, a program...), for helpers that take its address. */
+  owner: unknown = undefined;
   get size(): number {
     return this.bytes.length;
   }
   /** Upper 32 bits of this region's addresses (as a signed int32, like the VM's registers). */
   get tag(): number {
-    return (TAG_BASE + this.index) | 0;
+    return this.low ? 0 : (TAG_BASE + this.index) | 0;
+  }
+  /** Lower 32 bits of the address of byte `offset`. */
+  lo(offset = 0): number {
+    return ((this.low ? LOW_BASE : 0) + offset) | 0;
   }
   /** The address of byte `offset` of this region, as an unsigned 64-bit value. */
   addr(offset = 0): bigint {
-    return (BigInt(this.tag >>> 0) << 32n) | BigInt(offset >>> 0);
+    return (BigInt(this.tag >>> 0) << 32n) | BigInt(this.lo(offset) >>> 0);
   }
 }
 
@@ -47,6 +64,23 @@ export class Memory {
   readonly regions: Region[] = [];
   /** Set by `check`: the DataView of the region the last checked access falls in. */
   dv: DataView = NO_VIEW;
+  /** The region in the low window, if any. */
+  low: Region | undefined = undefined;
+
+  /** Put a region in the low window (replacing any there). */
+  setLow(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
+    this.low = new Region(-1, name, kind, bytes, writable, true);
+    return this.low;
+  }
+
+  /** How many regions there are now: give it to `truncate` to drop every region added after. */
+  mark(): number {
+    return this.regions.length;
+  }
+
+  truncate(mark: number): void {
+    if (this.regions.length > mark) this.regions.length = mark;
+  }
 
   add(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
     const r = new Region(this.regions.length, name, kind, bytes, writable);
@@ -56,7 +90,31 @@ export class Memory {
 
   /** The region an address falls in, or undefined. */
   regionOf(hi: number, _lo?: number): Region | undefined {
+    if (hi === 0) return this.low;
     return this.regions[(hi - TAG_BASE) >>> 0];
+  }
+
+  /** The region and offset of a 64-bit address, or undefined. */
+  resolve(addr: bigint): { region: Region; offset: number } | undefined {
+    const hi = Number((addr >> 32n) & 0xffffffffn) | 0;
+    const lo = Number(addr & 0xffffffffn) | 0;
+    const region = this.regionOf(hi);
+    if (region === undefined) return undefined;
+    const offset = (lo - (region.low ? LOW_BASE : 0)) >>> 0;
+    return offset <= region.size ? { region, offset } : undefined;
+  }
+
+  /**
+   * A live view of `len` bytes at `addr`, for helpers: EFAULT unless the whole range lies inside
+   * one region (and that region is writable when `write`).
+   */
+  view(addr: bigint, len: number, write: boolean, what: string): Uint8Array {
+    const at = this.resolve(addr);
+    if (at === undefined || at.offset + len > at.region.size || (write && !at.region.writable) || len < 0) {
+      const hi = Number((addr >> 32n) & 0xffffffffn) | 0, lo = Number(addr & 0xffffffffn) | 0;
+      throw new BpfError('EFAULT', `${what}: invalid ${write ? 'write' : 'read'} of ${len} bytes at ${formatAddr(hi, lo)}: ${this.whereIs(hi, lo, len, write)}`);
+    }
+    return at.region.bytes.subarray(at.offset, at.offset + len);
   }
 
   /**
@@ -67,10 +125,22 @@ export class Memory {
     const r = this.regions[(hi - TAG_BASE) >>> 0];
     const o = lo >>> 0;
     if (r === undefined || o + size > r.bytes.length || (write && !r.writable)) {
-      throw this.fault(hi, lo, size, write, pc);
+      return this.checkLow(hi, lo, size, write, pc);
     }
     this.dv = r.dv;
     return o;
+  }
+
+  private checkLow(hi: number, lo: number, size: number, write: boolean, pc: number): number {
+    const w = this.low;
+    if (hi === 0 && w !== undefined) {
+      const o = (lo - LOW_BASE) >>> 0;
+      if (o + size <= w.bytes.length && (!write || w.writable)) {
+        this.dv = w.dv;
+        return o;
+      }
+    }
+    throw this.fault(hi, lo, size, write, pc);
   }
 
   fault(hi: number, lo: number, size: number, write: boolean, pc: number): BpfError {
@@ -83,6 +153,15 @@ export class Memory {
    * negative offset that borrowed from the tag: it is described against the region it fell below.
    */
   private whereIs(hi: number, lo: number, size: number, write: boolean): string {
+    if (hi === 0) {
+      if (lo === 0) return 'NULL pointer dereference';
+      const w = this.low;
+      if (w === undefined) return 'not inside any memory region';
+      const off = (lo - LOW_BASE) | 0;
+      if (off < 0) return `${-off} bytes before the start of ${describe(w)}`;
+      if (write && !w.writable && off + size <= w.size) return `${describe(w)} is read-only`;
+      return `offset ${off} is outside ${describe(w)}`;
+    }
     const o = lo >>> 0;
     if (o >= 0x80000000) {
       const above = this.regionOf(hi + 1);
