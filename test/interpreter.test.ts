@@ -32,8 +32,9 @@ test('a read past the input block faults; within it works', () => {
   fails(() => run(asm('ldxw %r0, [%r1+1]\nexit'), { mem }), 'EFAULT', /invalid read of 4 bytes.*offset 1 is outside input \(4 bytes\)/);
 });
 
-test('an address no region owns faults cleanly', () => {
-  fails(() => run(asm('mov %r1, 0\nldxb %r0, [%r1]\nexit')), 'EFAULT', /not inside any memory region/);
+test('an address no region owns faults cleanly; NULL is named as such', () => {
+  fails(() => run(asm('mov %r1, 0\nldxb %r0, [%r1]\nexit')), 'EFAULT', /at 0x0000000000000000: NULL pointer dereference/);
+  fails(() => run(asm('lddw %r1, 0x123400000010\nldxb %r0, [%r1]\nexit')), 'EFAULT', /not inside any memory region/);
 });
 
 test('an infinite loop stops at the instruction budget', () => {
