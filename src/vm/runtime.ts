@@ -1,0 +1,337 @@
+/**
+ * The userspace kernel: the maps and programs one VM holds, their addresses in its memory, and
+ * runs of programs with the services helpers need. It plays the part bpf(2) plays in Linux:
+ * objects get ids, programs reference maps by address after loading, and every run sees the maps
+ * as they are, shared with user space.
+ */
+import { createHash } from 'node:crypto';
+import { BpfError } from '../errors.js';
+import { PSEUDO, PSEUDO_NAMES } from '../isa/opcodes.js';
+import { type Insn, isLddw, lddwFromValue, slotOffsets } from '../isa/insn.js';
+import { createMap, DEFAULT_NCPUS, type MapBase, type MapSpec } from '../maps/index.js';
+import type { Btf } from '../btf/btf.js';
+import { HelperRegistry } from '../helpers/registry.js';
+import { Memory, type Region } from './memory.js';
+import { prepare, execute, type PreparedProgram, type PacketView, type TraceFn } from './interpreter.js';
+import type { RunResult } from './api.js';
+import type { RunServices } from './services.js';
+import { hostEnv, type Env } from './env.js';
+
+/** A map held by the VM. */
+export interface VmMap {
+  readonly id: number;
+  readonly name: string;
+  readonly map: MapBase;
+  /** The address programs hold for this map (lddw of the map); not dereferenceable. */
+  readonly handle: Region;
+  readonly btf?: Btf;
+  readonly btfKeyTypeId?: number;
+  readonly btfValueTypeId?: number;
+  /** The region of element 0 of an array map, for direct value access (global data). */
+  valueRegion?: Region;
+}
+
+/** A program loaded into the VM. */
+export interface VmProgram {
+  readonly id: number;
+  readonly name: string;
+  /** Program type (kernel name, e.g. 'xdp', 'socket_filter'), or 'unspec' for bare programs. */
+  readonly type: string;
+  readonly section?: string;
+  /** The instructions as given (map references still symbolic). */
+  readonly insns: readonly Insn[];
+  /** The instructions as they run: map references replaced by addresses. */
+  readonly xlated: readonly Insn[];
+  readonly prepared: PreparedProgram;
+  readonly mapIds: readonly number[];
+  readonly license: string;
+  /** The kernel's tag: the first 8 bytes of the SHA-1 of the instructions, map references zeroed. */
+  readonly tag: string;
+  readonly loadedAt: Date;
+  /** Source line of each slot, when the object has BTF line info. */
+  readonly lineInfo?: readonly (SourceLineInfo | undefined)[];
+  /** The function each part of the program comes from, by start slot. */
+  readonly functions?: readonly { name: string; slot: number }[];
+  /** Where function pointers (bpf_loop callbacks) of this program point: a region owned by it. */
+  readonly code: Region;
+}
+
+export interface SourceLineInfo {
+  fileName: string;
+  line: number;
+  col: number;
+  lineText: string;
+}
+
+export interface LoadProgramSpec {
+  name: string;
+  type?: string;
+  section?: string;
+  insns: readonly Insn[];
+  license?: string;
+  /** What PSEUDO.MAP_IDX / MAP_IDX_VALUE indices refer to (the object's maps, in order). */
+  maps?: readonly VmMap[];
+  lineInfo?: readonly (SourceLineInfo | undefined)[];
+  functions?: readonly { name: string; slot: number }[];
+  file?: string;
+}
+
+export interface VmOptions {
+  /** CPUs the per-CPU maps have (default 2). */
+  nCpus?: number;
+  env?: Env;
+  helpers?: HelperRegistry;
+}
+
+export interface RunSetup {
+  /** r1 at entry: usually the context's address. */
+  r1: bigint;
+  r2?: bigint;
+  packet?: PacketView;
+}
+
+export interface VmRunOptions {
+  budget?: number;
+  trace?: TraceFn;
+  /** The CPU the run is on (default: env.cpu). */
+  cpu?: number;
+}
+
+/**
+ * One run's services for helpers (see vm/services.ts): the VM, the program, the CPU, and what the
+ * program type set up (context, packet). Values of maps get addresses here, for the run only.
+ */
+export class RunContext implements RunServices {
+  readonly kind = 'tsbpf-run-services' as const;
+  /** Set by the program type: what a run's context and packet are. */
+  ctx: Region | undefined = undefined;
+  packet: PacketView | undefined = undefined;
+  /** Program-type state helpers may change (an XDP redirect target, a tc classid...). */
+  readonly state: Record<string, unknown> = {};
+  private readonly views = new Map<Uint8Array, Region>();
+
+  constructor(readonly vm: Vm, readonly program: VmProgram, readonly cpu: number) {}
+
+  get memory(): Memory {
+    return this.vm.memory;
+  }
+
+  get env(): Env {
+    return this.vm.env;
+  }
+
+  /** The map whose handle `addr` is, or undefined. */
+  mapAt(addr: bigint): VmMap | undefined {
+    const at = this.vm.memory.resolve(addr);
+    if (at === undefined || at.region.kind !== 'map' || at.offset !== 0) return undefined;
+    return at.region.owner as VmMap;
+  }
+
+  /** The address at which a map value (a live view from a map) is visible to this run. */
+  addressOf(view: Uint8Array, writable: boolean, name: string): bigint {
+    let r = this.views.get(view);
+    if (r === undefined) {
+      r = this.vm.memory.add(name, 'map_value', view, writable);
+      this.views.set(view, r);
+    }
+    return r.addr(0);
+  }
+
+  /** Give any bytes an address for this run (ringbuf records, scratch buffers). */
+  addRegion(name: string, kind: Region['kind'], bytes: Uint8Array, writable = true): Region {
+    return this.vm.memory.add(name, kind, bytes, writable);
+  }
+
+  /** The program and slot a function pointer (lddw of a function) stands for. */
+  functionAt(addr: bigint): { program: VmProgram; slot: number } | undefined {
+    const hi = Number((addr >> 32n) & 0xffffffffn) | 0;
+    const region = this.vm.memory.regionOf(hi);
+    if (region === undefined || region.kind !== 'code') return undefined;
+    const program = region.owner as VmProgram;
+    const slot = Number(addr & 0xffffffffn);
+    return slot < program.prepared.slots ? { program, slot } : undefined;
+  }
+
+  /**
+   * Call a BPF function of the running program (a bpf_loop or for_each_map_elem callback) with up
+   * to five arguments, in the same memory; returns its r0.
+   */
+  callFunction(fn: bigint, args: readonly bigint[], budget?: number): { r0: bigint; insns: number } {
+    const target = this.functionAt(fn);
+    if (target === undefined) throw new BpfError('EINVAL', `0x${fn.toString(16)} is not the address of a BPF function`);
+    const mark = this.vm.memory.mark();
+    try {
+      const r = execute(target.program.prepared, {
+        memory: this.vm.memory, services: this, entry: target.slot, budget,
+        r1: args[0], r2: args[1] ?? 0n, r3: args[2], r4: args[3], r5: args[4], packet: this.packet,
+      });
+      return { r0: r.r0, insns: r.insns };
+    } finally {
+      // Everything the callback added goes (its stack frames, the values it looked up), so a
+      // million-iteration bpf_loop does not pile up regions; a callback returns scalars.
+      this.releaseSince(mark);
+    }
+  }
+
+  private releaseSince(mark: number): void {
+    this.vm.memory.truncate(mark);
+    for (const [view, region] of this.views) if (region.index >= mark) this.views.delete(view);
+  }
+
+  /** Read a NUL-terminated string of at most `max` bytes (the NUL not counted) at `addr`. */
+  readCString(addr: bigint, max: number, what: string): string {
+    const at = this.vm.memory.resolve(addr);
+    if (at === undefined) this.vm.memory.view(addr, 1, false, what); // throws the EFAULT
+    const { region, offset } = at!;
+    const end = Math.min(region.size, offset + max);
+    const bytes = region.bytes.subarray(offset, end);
+    const nul = bytes.indexOf(0);
+    return new TextDecoder().decode(nul < 0 ? bytes : bytes.subarray(0, nul));
+  }
+}
+
+export class Vm {
+  readonly memory = new Memory();
+  readonly maps = new Map<number, VmMap>();
+  readonly programs = new Map<number, VmProgram>();
+  readonly nCpus: number;
+  env: Env;
+  helpers: HelperRegistry;
+  /** trace_printk output, formatted like the lines of trace_pipe. */
+  readonly traceLog: string[] = [];
+  private nextMapId = 1;
+  private nextProgId = 1;
+
+  constructor(opts: VmOptions = {}) {
+    this.nCpus = opts.nCpus ?? DEFAULT_NCPUS;
+    this.env = opts.env ?? hostEnv();
+    this.helpers = opts.helpers ?? new HelperRegistry();
+  }
+
+  createMap(spec: MapSpec, meta: { btf?: Btf; btfKeyTypeId?: number; btfValueTypeId?: number } = {}): VmMap {
+    const map = createMap(spec, {
+      nCpus: this.nCpus,
+      resolveMap: (id) => this.maps.get(id)?.map.spec,
+    }) as MapBase;
+    const id = this.nextMapId++;
+    const handle = this.memory.add(`map '${spec.name}'`, 'map', new Uint8Array(0), false);
+    const entry: VmMap = { id, name: spec.name, map, handle, ...meta };
+    handle.owner = entry;
+    this.maps.set(id, entry);
+    return entry;
+  }
+
+  mapByName(name: string): VmMap | undefined {
+    for (const m of this.maps.values()) if (m.name === name) return m;
+    return undefined;
+  }
+
+  /** The persistent region of element 0 of an array map (direct value access, global data). */
+  private valueRegion(m: VmMap, where: string): Region {
+    if (m.valueRegion) return m.valueRegion;
+    const t = m.map.spec.type;
+    if (t !== 'array') {
+      throw new BpfError('EINVAL', `${where}: direct value access needs an array map, and map '${m.name}' is a ${t} map`);
+    }
+    const view = m.map.lookupView(new Uint8Array(4), 0);
+    if (!view) throw new BpfError('EINVAL', `${where}: map '${m.name}' has no element 0`);
+    const readOnly = (m.map.spec.flags & (1 << 7)) !== 0; // BPF_F_RDONLY_PROG
+    m.valueRegion = this.memory.add(`map '${m.name}' value`, 'global', view, !readOnly);
+    return m.valueRegion;
+  }
+
+  /**
+   * Load a program: resolve its map and function references to addresses (the kernel's
+   * resolve_pseudo_ldimm64), check every instruction, and give it an id.
+   */
+  loadProgram(spec: LoadProgramSpec): VmProgram {
+    const id = this.nextProgId++;
+    const code = this.memory.add(`code of '${spec.name}'`, 'code', new Uint8Array(0), false);
+    const offsets = slotOffsets(spec.insns);
+    const mapIds = new Set<number>();
+    const where = (i: number): string => `${spec.file ? spec.file + ': ' : ''}program '${spec.name}': insn ${offsets[i]}`;
+    const mapOf = (i: number, insn: Insn): VmMap => {
+      const byIdx = insn.src === PSEUDO.MAP_IDX || insn.src === PSEUDO.MAP_IDX_VALUE;
+      const m = byIdx ? spec.maps?.[insn.imm] : this.maps.get(insn.imm);
+      if (!m) {
+        throw new BpfError('EINVAL', `${where(i)}: lddw refers to ${byIdx ? 'map index' : 'map id'} ${insn.imm}, which does not exist`, { insn: offsets[i] });
+      }
+      mapIds.add(m.id);
+      return m;
+    };
+    const xlated = spec.insns.map((insn, i): Insn => {
+      if (!isLddw(insn) || insn.src === PSEUDO.IMM64) return insn;
+      switch (insn.src) {
+        case PSEUDO.MAP_FD:
+        case PSEUDO.MAP_IDX:
+          return lddwFromValue(insn.dst, mapOf(i, insn).handle.addr(0));
+        case PSEUDO.MAP_VALUE:
+        case PSEUDO.MAP_IDX_VALUE: {
+          const m = mapOf(i, insn);
+          const r = this.valueRegion(m, where(i));
+          const off = (insn.imm2 ?? 0) >>> 0;
+          if (off >= r.size) {
+            throw new BpfError('EINVAL', `${where(i)}: offset ${off} is outside the ${r.size}-byte value of map '${m.name}'`, { insn: offsets[i] });
+          }
+          return lddwFromValue(insn.dst, r.addr(off));
+        }
+        case PSEUDO.FUNC: {
+          const target = offsets[i]! + 1 + insn.imm;
+          return lddwFromValue(insn.dst, (BigInt(code.tag >>> 0) << 32n) | BigInt(target >>> 0));
+        }
+        default:
+          throw new BpfError('EINVAL', `${where(i)}: lddw with src=${insn.src} (${PSEUDO_NAMES[insn.src] ?? 'unknown'}) is not supported by the VM`, { insn: offsets[i] });
+      }
+    });
+    const prepared = prepare(xlated, { helpers: this.helpers, file: spec.file ? `${spec.file}: program '${spec.name}'` : `program '${spec.name}'` });
+    const prog: VmProgram = {
+      id, name: spec.name, type: spec.type ?? 'unspec', section: spec.section,
+      insns: spec.insns, xlated, prepared, mapIds: [...mapIds], license: spec.license ?? '',
+      tag: programTag(spec.insns), loadedAt: new Date(), lineInfo: spec.lineInfo, functions: spec.functions, code,
+    };
+    code.owner = prog;
+    this.programs.set(id, prog);
+    return prog;
+  }
+
+  /**
+   * Run a program once. `setup` makes the run's context and packet (program types do this) and
+   * says what r1 is; everything it and the run add to memory is released afterwards.
+   */
+  run(prog: VmProgram, setup: (run: RunContext) => RunSetup, opts: VmRunOptions = {}): { result: RunResult; run: RunContext } {
+    const ctx = new RunContext(this, prog, opts.cpu ?? this.env.cpu);
+    const mark = this.memory.mark();
+    try {
+      const s = setup(ctx);
+      ctx.packet = s.packet ?? ctx.packet;
+      const result = execute(prog.prepared, {
+        memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet,
+        budget: opts.budget, trace: opts.trace,
+      });
+      return { result, run: ctx };
+    } finally {
+      this.memory.truncate(mark);
+      this.memory.low = undefined;
+    }
+  }
+}
+
+/** bpftool's tag: SHA-1 over the instructions with the map references' immediates zeroed. */
+export function programTag(insns: readonly Insn[]): string {
+  const h = createHash('sha1');
+  const buf = new Uint8Array(8);
+  const dv = new DataView(buf.buffer);
+  for (const insn of insns) {
+    const slots: [number, number, number, number, number][] = [[insn.code, insn.dst | (insn.src << 4), insn.off, insn.imm, 0]];
+    if (isLddw(insn)) {
+      const zero = insn.src === PSEUDO.MAP_FD || insn.src === PSEUDO.MAP_VALUE || insn.src === PSEUDO.MAP_IDX || insn.src === PSEUDO.MAP_IDX_VALUE;
+      slots[0]![3] = zero ? 0 : insn.imm;
+      slots.push([0, 0, 0, insn.src === PSEUDO.MAP_VALUE || insn.src === PSEUDO.MAP_IDX_VALUE ? insn.imm2 ?? 0 : zero ? 0 : insn.imm2 ?? 0, 0]);
+    }
+    for (const [code, regs, off, imm] of slots) {
+      dv.setUint8(0, code); dv.setUint8(1, regs); dv.setInt16(2, off, true); dv.setInt32(4, imm, true);
+      h.update(buf);
+    }
+  }
+  return h.digest('hex').slice(0, 16);
+}
