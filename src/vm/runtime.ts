@@ -316,22 +316,29 @@ export class Vm {
   }
 }
 
-/** bpftool's tag: SHA-1 over the instructions with the map references' immediates zeroed. */
-export function programTag(insns: readonly Insn[]): string {
-  const h = createHash('sha1');
+/**
+ * The kernel's program tag (bpf_prog_calc_tag): a hash over the instructions as libbpf hands them
+ * to the kernel, with both immediates of every map reference zeroed; the first 8 bytes, in hex.
+ * Map references by index (src 5/6) are what libbpf turns into fd references (src 1/2) first.
+ */
+export function programTag(insns: readonly Insn[], hash: 'sha256' | 'sha1' = 'sha256'): string {
+  // Linux hashes with SHA-256 since 6.18 (for signed programs) and with SHA-1 before.
+  const h = createHash(hash);
   const buf = new Uint8Array(8);
   const dv = new DataView(buf.buffer);
+  const put = (code: number, dst: number, src: number, off: number, imm: number): void => {
+    dv.setUint8(0, code); dv.setUint8(1, (dst & 0xf) | ((src & 0xf) << 4)); dv.setInt16(2, off, true); dv.setInt32(4, imm, true);
+    h.update(buf);
+  };
   for (const insn of insns) {
-    const slots: [number, number, number, number, number][] = [[insn.code, insn.dst | (insn.src << 4), insn.off, insn.imm, 0]];
-    if (isLddw(insn)) {
-      const zero = insn.src === PSEUDO.MAP_FD || insn.src === PSEUDO.MAP_VALUE || insn.src === PSEUDO.MAP_IDX || insn.src === PSEUDO.MAP_IDX_VALUE;
-      slots[0]![3] = zero ? 0 : insn.imm;
-      slots.push([0, 0, 0, insn.src === PSEUDO.MAP_VALUE || insn.src === PSEUDO.MAP_IDX_VALUE ? insn.imm2 ?? 0 : zero ? 0 : insn.imm2 ?? 0, 0]);
+    if (!isLddw(insn)) {
+      put(insn.code, insn.dst, insn.src, insn.off, insn.imm);
+      continue;
     }
-    for (const [code, regs, off, imm] of slots) {
-      dv.setUint8(0, code); dv.setUint8(1, regs); dv.setInt16(2, off, true); dv.setInt32(4, imm, true);
-      h.update(buf);
-    }
+    const src = insn.src === PSEUDO.MAP_IDX ? PSEUDO.MAP_FD : insn.src === PSEUDO.MAP_IDX_VALUE ? PSEUDO.MAP_VALUE : insn.src;
+    const isMap = src === PSEUDO.MAP_FD || src === PSEUDO.MAP_VALUE;
+    put(insn.code, insn.dst, src, insn.off, isMap ? 0 : insn.imm);
+    put(0, 0, 0, 0, isMap ? 0 : insn.imm2 ?? 0);
   }
   return h.digest('hex').slice(0, 16);
 }
