@@ -309,11 +309,37 @@ export class Vm {
         budget: opts.budget, trace: opts.trace,
       });
       return { result, run: ctx };
+    } catch (e) {
+      throw withSourceLine(e, prog);
     } finally {
       this.memory.truncate(mark);
       this.memory.low = undefined;
     }
   }
+}
+
+/**
+ * Name the program and, where BTF line info says, the source line of the instruction an error
+ * points at: `program 'count': insn 7: invalid read ... (at prog.c:12: x = *p;)`.
+ */
+export function withSourceLine(e: unknown, prog: VmProgram): unknown {
+  if (!(e instanceof BpfError)) return e;
+  const slot = e.place.insn;
+  const line = slot === undefined ? undefined : sourceLineAt(prog, slot);
+  const named = e.message.startsWith('program ') || e.message.includes(`program '${prog.name}'`) ? e.message : `program '${prog.name}': ${e.message}`;
+  const msg = line ? `${named} (at ${line.fileName.replace(/^.*\//, '')}:${line.line}: ${line.lineText.trim()})` : named;
+  if (msg === e.message) return e;
+  const out = new BpfError(e.code, msg, e.place);
+  out.stack = e.stack;
+  return out;
+}
+
+/** The source line of a slot: the closest line-info record at or before it. */
+export function sourceLineAt(prog: VmProgram, slot: number): SourceLineInfo | undefined {
+  const li = prog.lineInfo;
+  if (!li) return undefined;
+  for (let s = Math.min(slot, li.length - 1); s >= 0; s--) if (li[s]) return li[s];
+  return undefined;
 }
 
 /**
