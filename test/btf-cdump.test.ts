@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { parseBtf, type Btf } from '../src/btf/btf.js';
 import { dumpC, typeToC } from '../src/btf/c-dump.js';
 import { BtfBuilder } from './support/btf-builder.js';
-import { TestElf } from './support/btf-elf.js';
 import {
-  bpfObject, btfTempDir, btfTools, noBpftool, noClang, noVmlinux, removeBtfTempDir, run, syntaxErrors, VMLINUX,
-} from './support/btf-tools.js';
+  bpfObject, compileC, noBpftool, noClang, noVmlinux, readObject, removeTempDir, run, syntaxErrors, tempDir, tools, VMLINUX,
+} from './support/tools.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 const OBJECTS = ['btf_types', 'btf_core', 'btf_core_target', 'btf_values'];
 
@@ -67,15 +66,14 @@ function signatures(btf: Btf): Map<string, string[]> {
 
 /** Compile `header` with a variable of every struct/union/enum it defines; the resulting BTF. */
 function roundTrip(header: string, name: string): Btf {
-  const dir = btfTempDir();
+  const dir = tempDir();
   const h = join(dir, `${name}.h`);
   writeFileSync(h, header);
   const uses = [...header.matchAll(/^(struct|union|enum) (\w+) \{/gm)].map((m, i) => `${m[1]} ${m[2]} __rt_${i};`);
   const c = join(dir, `${name}-rt.c`);
   writeFileSync(c, `#include "${h}"\n${uses.join('\n')}\n`);
-  const o = join(dir, `${name}-rt.o`);
-  run(btfTools.clang!, ['-O2', '-g', '-target', 'bpf', '-c', c, '-o', o]);
-  return parseBtf(new TestElf(readFileSync(o)).section('.BTF'), { name: `${name}-rt.o` });
+  const o = readObject(compileC(c, join(dir, `${name}-rt.o`)));
+  return parseBtf(o.section('.BTF'), { name: `${name}-rt.o` });
 }
 
 function assertSameLayouts(original: Btf, back: Btf, only?: Set<string>): void {
@@ -94,18 +92,18 @@ describe('test objects', { skip: noClang }, () => {
   for (const name of OBJECTS) {
     test(`${name}: compiles, round-trips, and matches bpftool`, () => {
       const obj = bpfObject(name);
-      const btf = parseBtf(obj.elf.section('.BTF'), { name });
+      const btf = parseBtf(obj.section('.BTF'), { name });
       const text = dumpC(btf);
-      const file = join(btfTempDir(), `${name}.h`);
+      const file = join(tempDir(), `${name}.h`);
       writeFileSync(file, text);
       assert.equal(syntaxErrors(file), undefined);
       assertSameLayouts(btf, roundTrip(text, name));
-      if (!noBpftool) assertSameText(text, run(btfTools.bpftool!, ['btf', 'dump', 'file', obj.path, 'format', 'c']));
+      if (!noBpftool) assertSameText(text, run(tools.bpftool!, ['btf', 'dump', 'file', obj.path, 'format', 'c']));
     });
   }
 
   test('the shapes of btf_types.c print as C would declare them', () => {
-    const btf = parseBtf(bpfObject('btf_types').elf.section('.BTF'));
+    const btf = parseBtf(bpfObject('btf_types').section('.BTF'));
     const text = dumpC(btf, { header: false });
     for (const line of [
       'typedef int (*handler_t)(void *, struct list *, const char *);',
@@ -161,7 +159,7 @@ describe('hand-built BTF', () => {
     assert.match(text, /S_NEG = -7,/);
     assert.match(text, /struct huge \{\n\tchar: 3;\n\tchar c: 2;\n\tchar: 3;\n\tchar __pad_1\[1048567\];\n\tlong l;\n\};/);
     if (noClang) return t.skip(noClang);
-    const file = join(btfTempDir(), 'hand.h');
+    const file = join(tempDir(), 'hand.h');
     writeFileSync(file, text);
     assert.equal(syntaxErrors(file), undefined);
     assertSameLayouts(btf, roundTrip(text, 'hand'));
@@ -207,14 +205,14 @@ describe('vmlinux', { skip: noClang ?? noVmlinux }, () => {
 
   test('the whole kernel compiles', () => {
     load();
-    const file = join(btfTempDir(), 'vmlinux.h');
+    const file = join(tempDir(), 'vmlinux.h');
     writeFileSync(file, text);
     assert.equal(syntaxErrors(file), undefined);
   });
 
   test('the whole kernel prints as bpftool prints it', { skip: noBpftool }, () => {
     load();
-    assertSameText(text, run(btfTools.bpftool!, ['btf', 'dump', 'file', VMLINUX, 'format', 'c']));
+    assertSameText(text, run(tools.bpftool!, ['btf', 'dump', 'file', VMLINUX, 'format', 'c']));
   });
 
   test('task_struct and sk_buff with everything they need round-trip', () => {

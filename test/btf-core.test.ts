@@ -18,13 +18,14 @@ import {
   applyCoreRelo, findCoreCandidates, loadTargetBtf, POISON_HELPER_ID, resolveCoreRelo, type CoreReloResult,
 } from '../src/btf/core.js';
 import { typesMatch } from '../src/btf/core-compat.js';
+import { STT } from '../src/elf/elf64.js';
 import { classify, decode, encode, slotOffsets, type Insn } from '../src/isa/insn.js';
 import { BtfBuilder } from './support/btf-builder.js';
 import {
-  bpfObject, btfTempDir, btfTools, compileBpf, hostHarness, noBpftool, noClang, noVmlinux, removeBtfTempDir, run, VMLINUX,
-} from './support/btf-tools.js';
+  bpfObject, compileObject, hostHarness, noBpftool, noClang, noVmlinux, removeTempDir, run, tempDir, tools, VMLINUX,
+} from './support/tools.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 interface Local {
   btf: Btf;
@@ -36,14 +37,13 @@ interface Local {
 
 function local(): Local {
   const obj = bpfObject('btf_core');
-  const btf = parseBtf(obj.elf.section('.BTF'), { name: 'btf_core.o' });
-  const ext = parseBtfExt(obj.elf.section('.BTF.ext'), btf);
+  const btf = parseBtf(obj.section('.BTF'), { name: 'btf_core.o' });
+  const ext = parseBtfExt(obj.section('.BTF.ext'), btf);
   const sections = new Map<string, Insn[]>();
   const progSection = new Map<string, string>();
   for (const sec of ext.coreRelos.keys()) {
-    sections.set(sec, decode(obj.elf.section(sec)));
-    const idx = obj.elf.sections.get(sec)!.index;
-    for (const s of obj.elf.symbols) if (s.shndx === idx && s.type === 2 && s.value === 0) progSection.set(s.name, sec);
+    sections.set(sec, decode(obj.section(sec)));
+    for (const s of obj.elf.symbolsIn(obj.elf.sectionByName(sec)!.index)) if (s.type === STT.FUNC && s.value === 0) progSection.set(s.name, sec);
   }
   return { btf, relos: ext.coreRelos, sections, progSection };
 }
@@ -138,12 +138,12 @@ describe('against a hand-made target BTF', { skip: noClang }, () => {
   let targetPath: string;
   before(() => {
     l = local();
-    targetPath = compileBpf('btf_core_target');
+    targetPath = compileObject('btf_core_target').path;
     target = loadTargetBtf(targetPath);
   });
 
   test('agrees with libbpf on every relocation', (t) => {
-    const oracle = libbpfOracle(compileBpf('btf_core'), targetPath);
+    const oracle = libbpfOracle(compileObject('btf_core').path, targetPath);
     if (typeof oracle === 'string') return t.skip(oracle);
     for (const [prog, sec] of l.progSection) {
       const ours = relocate(l, sec, target);
@@ -185,7 +185,7 @@ describe('against the running kernel', { skip: noClang ?? noVmlinux }, () => {
     const l = local();
     const vmlinux = loadTargetBtf();
     const { results } = relocate(l, 'tp_btf/y', vmlinux);
-    const listing = run(btfTools.bpftool!, ['btf', 'dump', 'file', VMLINUX]);
+    const listing = run(tools.bpftool!, ['btf', 'dump', 'file', VMLINUX]);
     const block = /^\[\d+\] STRUCT 'task_struct' size=\d+ vlen=\d+\n((?:\t.*\n)+)/m.exec(listing)![1]!;
     const bits = (field: string): number => Number(new RegExp(`^\\t'${field}' type_id=\\d+ bits_offset=(\\d+)`, 'm').exec(block)![1]);
     assert.equal(results[0]!.targetValue, BigInt(bits('pid') / 8));
@@ -197,7 +197,7 @@ describe('against the running kernel', { skip: noClang ?? noVmlinux }, () => {
   });
 
   test('agrees with libbpf relocating against vmlinux', (t) => {
-    const oracle = libbpfOracle(compileBpf('btf_core'));
+    const oracle = libbpfOracle(compileObject('btf_core').path);
     if (typeof oracle === 'string') return t.skip(oracle);
     const l = local();
     const ours = relocate(l, 'tp_btf/y', loadTargetBtf());
@@ -402,11 +402,11 @@ describe('applyCoreRelo', () => {
 
 describe('loadTargetBtf', { skip: noClang }, () => {
   test('an ELF object with .BTF, a raw BTF file, the default vmlinux', () => {
-    const obj = compileBpf('btf_core_target');
+    const obj = compileObject('btf_core_target').path;
     const fromElf = loadTargetBtf(obj);
     assert.ok(fromElf.findByName('core_obj', 'struct'));
-    const raw = join(btfTempDir(), 'target.btf');
-    writeFileSync(raw, bpfObject('btf_core_target').elf.section('.BTF'));
+    const raw = join(tempDir(), 'target.btf');
+    writeFileSync(raw, bpfObject('btf_core_target').section('.BTF'));
     assert.equal(loadTargetBtf(raw).types.length, fromElf.types.length);
     if (!noVmlinux) {
       const v = loadTargetBtf();
@@ -418,15 +418,15 @@ describe('loadTargetBtf', { skip: noClang }, () => {
 
   test('errors', () => {
     assert.throws(() => loadTargetBtf('/nonexistent/btf'), (e: unknown) => e instanceof BpfError && e.code === 'ENOENT');
-    const noBtf = join(btfTempDir(), 'nobtf.o');
-    const elf = readFileSync(compileBpf('btf_core_target'));
+    const noBtf = join(tempDir(), 'nobtf.o');
+    const elf = compileObject('btf_core_target').bytes;
     // Rename the .BTF section so the file has none.
     const renamed = Buffer.from(elf);
     const at = renamed.indexOf('.BTF\0');
     renamed.write('.XTF', at);
     writeFileSync(noBtf, renamed);
     assert.throws(() => loadTargetBtf(noBtf), (e: unknown) => e instanceof BpfError && e.code === 'ENOENT' && /no \.BTF section/.test(e.message));
-    const junk = join(btfTempDir(), 'junk');
+    const junk = join(tempDir(), 'junk');
     writeFileSync(junk, 'not btf at all, just text');
     assert.throws(() => loadTargetBtf(junk), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && /bad magic/.test(e.message));
   });

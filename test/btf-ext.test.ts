@@ -10,17 +10,18 @@ import { BpfError } from '../src/errors.js';
 import { parseBtf, type Btf } from '../src/btf/btf.js';
 import { CORE_RELO_KIND, parseBtfExt, type BtfLineInfo } from '../src/btf/btf-ext.js';
 import { formatSourceLine, sourceLineOf } from '../src/btf/line-info.js';
+import { STT } from '../src/elf/elf64.js';
 import { decode, slotOffsets } from '../src/isa/insn.js';
 import { BtfBuilder, buildBtfExt } from './support/btf-builder.js';
-import { bpfObject, noClang, removeBtfTempDir } from './support/btf-tools.js';
+import { bpfObject, noClang, removeTempDir } from './support/tools.js';
 import { rng } from './support/rng.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 function load(name: string): { btf: Btf; ext: ReturnType<typeof parseBtfExt>; obj: ReturnType<typeof bpfObject> } {
   const obj = bpfObject(name);
-  const btf = parseBtf(obj.elf.section('.BTF'), { name });
-  return { btf, ext: parseBtfExt(obj.elf.section('.BTF.ext'), btf, { name }), obj };
+  const btf = parseBtf(obj.section('.BTF'), { name });
+  return { btf, ext: parseBtfExt(obj.section('.BTF.ext'), btf, { name }), obj };
 }
 
 describe('compiled objects', { skip: noClang }, () => {
@@ -30,8 +31,7 @@ describe('compiled objects', { skip: noClang }, () => {
       assert.ok(ext.funcInfo.size > 0);
       assert.equal(ext.recordSizes.funcInfo, 8);
       for (const [sec, infos] of ext.funcInfo) {
-        const index = obj.elf.sections.get(sec)!.index;
-        const funcs = obj.elf.symbols.filter((s) => s.shndx === index && s.type === 2);
+        const funcs = obj.elf.symbolsIn(obj.elf.sectionByName(sec)!.index).filter((s) => s.type === STT.FUNC);
         assert.deepEqual(
           infos.map((f) => [f.insnOff, btf.typeById(f.typeId).name]),
           funcs.map((s) => [s.value / 8, s.name]).sort((a, b) => (a[0] as number) - (b[0] as number)),
@@ -45,7 +45,7 @@ describe('compiled objects', { skip: noClang }, () => {
       assert.equal(ext.recordSizes.lineInfo, 16);
       let checked = 0;
       for (const [sec, lines] of ext.lineInfo) {
-        const slots = decode(bpfObject(name).elf.section(sec)).length;
+        const slots = decode(bpfObject(name).section(sec)).length;
         for (const li of lines) {
           if (li.line === 0) continue; // compiler-generated code has no line
           const src = readFileSync(li.fileName, 'utf8').split('\n')[li.line - 1];
@@ -65,7 +65,7 @@ describe('compiled objects', { skip: noClang }, () => {
     const relos = ext.coreRelos.get('tp_btf/x')!;
     assert.equal(relos.length, 41);
     for (const [sec, list] of ext.coreRelos) {
-      const starts = new Set(slotOffsets(decode(obj.elf.section(sec))));
+      const starts = new Set(slotOffsets(decode(obj.section(sec))));
       for (const r of list) {
         assert.ok(starts.has(r.insnOff), `${sec}: insn ${r.insnOff}`);
         assert.match(r.accessStr, /^\d+(:\d+)*$/);
@@ -83,7 +83,7 @@ describe('compiled objects', { skip: noClang }, () => {
   test('sourceLineOf finds the statement of every instruction', () => {
     const { ext, obj } = load('btf_types');
     const lines = ext.lineInfo.get('xdp')!;
-    const n = decode(obj.elf.section('xdp')).reduce((s, i) => s + (i.imm2 === undefined ? 1 : 2), 0);
+    const n = decode(obj.section('xdp')).reduce((s, i) => s + (i.imm2 === undefined ? 1 : 2), 0);
     for (let slot = 0; slot < n; slot++) {
       const li = sourceLineOf(lines, slot)!;
       const expected = [...lines].reverse().find((l) => l.insnOff <= slot);

@@ -9,9 +9,9 @@ import { BpfError } from '../src/errors.js';
 import { parseBtf } from '../src/btf/btf.js';
 import { parseBtfMapDefs, type BtfMapDef } from '../src/btf/map-defs.js';
 import { BtfBuilder } from './support/btf-builder.js';
-import { bpfObject, compileBpf, hostHarness, noClang, removeBtfTempDir, run } from './support/btf-tools.js';
+import { bpfObject, compileObject, hostHarness, noClang, removeTempDir, run } from './support/tools.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 function line(d: BtfMapDef): string {
   const inner = d.inner ? ` inner(${d.inner.type},${d.inner.keySize ?? 0},${d.inner.valueSize ?? 0},${d.inner.maxEntries ?? 0})` : '';
@@ -21,7 +21,7 @@ function line(d: BtfMapDef): string {
 
 describe('compiled maps', { skip: noClang }, () => {
   test('every definition in btf_maps.c', () => {
-    const btf = parseBtf(bpfObject('btf_maps').elf.section('.BTF'));
+    const btf = parseBtf(bpfObject('btf_maps').section('.BTF'));
     const defs = new Map(parseBtfMapDefs(btf).map((d) => [d.name, d]));
     const hash = defs.get('pinned_hash')!;
     assert.equal(hash.type, 1);
@@ -44,9 +44,9 @@ describe('compiled maps', { skip: noClang }, () => {
     const h = hostHarness('btf_map_defs_oracle');
     if (!h.path) return t.skip(h.why!);
     for (const name of ['btf_maps', 'btf_types', 'btf_values']) {
-      const btf = parseBtf(bpfObject(name).elf.section('.BTF'));
+      const btf = parseBtf(bpfObject(name).section('.BTF'));
       const ours = parseBtfMapDefs(btf).map(line).sort();
-      const theirs = run(h.path, [compileBpf(name)]).trim().split('\n').sort();
+      const theirs = run(h.path, [compileObject(name).path]).trim().split('\n').sort();
       assert.deepEqual(ours, theirs, name);
     }
   });

@@ -15,15 +15,15 @@ import { dumpRaw } from '../src/btf/raw-dump.js';
 import { dumpC } from '../src/btf/c-dump.js';
 import { formatValue } from '../src/btf/value-format.js';
 import { BtfBuilder } from './support/btf-builder.js';
-import { bpfObject, btfTempDir, btfTools, noBpftool, noClang, noVmlinux, removeBtfTempDir, run, VMLINUX } from './support/btf-tools.js';
+import { bpfObject, noBpftool, noClang, noVmlinux, removeTempDir, run, tempDir, tools, VMLINUX } from './support/tools.js';
 import { rng } from './support/rng.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 const OBJECTS = ['btf_types', 'btf_core', 'btf_core_target', 'btf_values'];
 
 function objectBtf(name: string): Btf {
-  return parseBtf(bpfObject(name).elf.section('.BTF'), { name: `${name}.o` });
+  return parseBtf(bpfObject(name).section('.BTF'), { name: `${name}.o` });
 }
 
 function expectEinval(bytes: Uint8Array, fragment: RegExp, opts: { base?: Btf } = {}): BpfError {
@@ -43,13 +43,13 @@ describe('raw listing equals bpftool btf dump', { skip: noClang ?? noBpftool }, 
   for (const name of OBJECTS) {
     test(`${name}.o`, () => {
       const obj = bpfObject(name);
-      const btf = parseBtf(obj.elf.section('.BTF'), { name });
-      assert.equal(dumpRaw(btf), run(btfTools.bpftool!, ['btf', 'dump', 'file', obj.path]));
+      const btf = parseBtf(obj.section('.BTF'), { name });
+      assert.equal(dumpRaw(btf), run(tools.bpftool!, ['btf', 'dump', 'file', obj.path]));
     });
   }
   test('vmlinux', { skip: noVmlinux }, () => {
     const btf = parseBtf(readFileSync(VMLINUX), { name: 'vmlinux' });
-    const theirs = run(btfTools.bpftool!, ['btf', 'dump', 'file', VMLINUX]);
+    const theirs = run(tools.bpftool!, ['btf', 'dump', 'file', VMLINUX]);
     const ours = dumpRaw(btf);
     if (ours !== theirs) {
       const a = ours.split('\n');
@@ -105,16 +105,16 @@ describe('queries', { skip: noClang }, () => {
 
   test('datasec and its layout from the ELF symbols', () => {
     const obj = bpfObject('btf_types');
-    const btf = parseBtf(obj.elf.section('.BTF'));
+    const btf = parseBtf(obj.section('.BTF'));
     const maps = btf.datasec('.maps')!;
     assert.deepEqual(maps.vars.map((v) => [v.name, v.size, btf.typeById(v.type).kind]), [['everything_map', 32, 'struct'], ['pkt_map', 32, 'struct']]);
     assert.equal(btf.datasec('.nothing'), undefined);
     // clang leaves offsets and sizes 0; the loader fills them in from the section and its symbols.
-    const sec = obj.elf.sections.get('.bss')!;
-    const syms = new Map(obj.elf.symbols.filter((s) => s.shndx === sec.index).map((s) => [s.name, s.value]));
-    assert.ok(setDatasecLayout(btf, '.bss', sec.bytes.length, (n) => syms.get(n)));
+    const sec = obj.elf.sectionByName('.bss')!;
+    const syms = new Map(obj.elf.symbolsIn(sec.index).map((s) => [s.name, s.value]));
+    assert.ok(setDatasecLayout(btf, '.bss', sec.size, (n) => syms.get(n)));
     const bss = btf.datasec('.bss')!;
-    assert.equal(bss.size, sec.bytes.length);
+    assert.equal(bss.size, sec.size);
     assert.deepEqual(bss.vars.map((v) => [v.name, v.offset]), [...bss.vars].sort((a, b) => a.offset - b.offset).map((v) => [v.name, syms.get(v.name)]));
     assert.equal(setDatasecLayout(btf, '.nope', 1, () => 0), false);
     assert.throws(() => setDatasecLayout(btf, '.bss', 4, (n) => syms.get(n)), /outside the 4-byte section/);
@@ -189,10 +189,10 @@ describe('hand-built BTF', () => {
     b.struct('s', 8, [{ name: 'a', type: int, bitOffset: 0, bitfieldSize: 3 }, { name: '', type: int, bitOffset: 32 }]);
     b.float('float', 4);
     b.typeTag('user', int);
-    const file = join(btfTempDir(), 'hand.btf');
+    const file = join(tempDir(), 'hand.btf');
     const bytes = b.build();
     writeFileSync(file, bytes);
-    assert.equal(dumpRaw(parseBtf(bytes)), run(btfTools.bpftool!, ['btf', 'dump', 'file', file]));
+    assert.equal(dumpRaw(parseBtf(bytes)), run(tools.bpftool!, ['btf', 'dump', 'file', file]));
   });
 
   test('split BTF continues the ids and strings of its base', { skip: noBpftool }, () => {
@@ -214,10 +214,10 @@ describe('hand-built BTF', () => {
     assert.equal(btf.stringAt(base.stringBytes), 'x', 'the first split string');
     assert.equal(btf.sizeOf(m), 16);
     assert.deepEqual(btf.ownTypes().map((t) => t.id), [p, m]);
-    const dir = btfTempDir();
+    const dir = tempDir();
     writeFileSync(join(dir, 'base.btf'), baseBytes);
     writeFileSync(join(dir, 'split.btf'), splitBytes);
-    assert.equal(dumpRaw(btf), run(btfTools.bpftool!, ['-B', join(dir, 'base.btf'), 'btf', 'dump', 'file', join(dir, 'split.btf')]));
+    assert.equal(dumpRaw(btf), run(tools.bpftool!, ['-B', join(dir, 'base.btf'), 'btf', 'dump', 'file', join(dir, 'split.btf')]));
     // Without its base, the split section's references do not resolve.
     expectEinval(splitBytes, /string section|beyond the last id/);
   });

@@ -12,11 +12,11 @@ import { parseBtf, setDatasecLayout, type Btf } from '../src/btf/btf.js';
 import { formatValue, formatValueJson, type FormattedValue } from '../src/btf/value-format.js';
 import { parseBtfMapDefs } from '../src/btf/map-defs.js';
 import { BtfBuilder } from './support/btf-builder.js';
-import { bpfObject, btfTools, compileBpf, hostHarness, noBpftool, noClang, removeBtfTempDir, run } from './support/btf-tools.js';
+import { bpfObject, compileObject, hostHarness, noBpftool, noClang, removeTempDir, run, tools } from './support/tools.js';
 import { parseExactJson, type ExactJson } from './support/json-exact.js';
 import { rng } from './support/rng.js';
 
-after(removeBtfTempDir);
+after(removeTempDir);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -52,12 +52,12 @@ interface Setup {
 
 function setup(): Setup {
   const obj = bpfObject('btf_values');
-  const btf = parseBtf(obj.elf.section('.BTF'), { name: 'btf_values.o' });
+  const btf = parseBtf(obj.section('.BTF'), { name: 'btf_values.o' });
   // Global data sections get their real layout from the symbols, as the loader does.
   for (const sec of ['.data', '.bss']) {
-    const s = obj.elf.sections.get(sec)!;
-    const syms = new Map(obj.elf.symbols.filter((x) => x.shndx === s.index).map((x) => [x.name, x.value]));
-    setDatasecLayout(btf, sec, s.bytes.length, (n) => syms.get(n));
+    const s = obj.elf.sectionByName(sec)!;
+    const syms = new Map(obj.elf.symbolsIn(s.index).map((x) => [x.name, x.value]));
+    setDatasecLayout(btf, sec, s.size, (n) => syms.get(n));
   }
   const defs = parseBtfMapDefs(btf);
   const values = defs.find((d) => d.name === 'values')!;
@@ -167,7 +167,7 @@ describe('bpftool map dump of the same bytes', { skip: noClang ?? noBpftool }, (
     entries.push(['.data', key(0), r.bytes(data.size)]);
     let out: string;
     try {
-      out = run(h.path, [btfTools.bpftool!, compileBpf('btf_values'), ...entries.flatMap(([m, k, v]) => [m, hex(k), hex(v)])]);
+      out = run(h.path, [tools.bpftool!, compileObject('btf_values').path, ...entries.flatMap(([m, k, v]) => [m, hex(k), hex(v)])]);
     } catch (e) {
       return t.skip(`the oracle could not create maps: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n')[0]}`);
     }

@@ -5,7 +5,6 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
 import { parseBtf } from '../src/btf/btf.js';
 import { POISON_HELPER_ID } from '../src/btf/core.js';
 import { BpfError } from '../src/errors.js';
@@ -13,13 +12,14 @@ import { readElf64 } from '../src/elf/elf64.js';
 import { loadObjectSpec, type ProgramSpec } from '../src/elf/object.js';
 import { slotOffsets, validateProgram } from '../src/isa/insn.js';
 import { CALL_CODE } from '../src/isa/opcodes.js';
-import { clangMissing, compileObject, compileSource, elfTools, removeElfTempDir, runStatus } from './support/elf-tools.js';
+import {
+  compileObject, compileSource, noBpftool, noClang, noKernelLoad, noVmlinux, removeTempDir, runStatus, tools, VMLINUX, withLoadedObject,
+} from './support/tools.js';
 
-after(removeElfTempDir);
+after(removeTempDir);
 
-const skip = clangMissing();
+const skip = noClang;
 if (skip) console.log(`# elf-core: skipped: ${skip}`);
-const VMLINUX = '/sys/kernel/btf/vmlinux';
 
 function targetBtf() {
   const t = compileObject('obj_core_target');
@@ -65,7 +65,7 @@ test('a program that needs CO-RE and has no target BTF is an error saying how to
   assert.equal(loadObjectSpec(plain.bytes, { file: plain.path, noSystemBtf: true }).programs.length, 2);
 });
 
-test('against the running kernel: fields of types it lacks are poisoned, not errors', { skip: skip ?? (!existsSync(VMLINUX) && `${VMLINUX} missing`) }, () => {
+test('against the running kernel: fields of types it lacks are poisoned, not errors', { skip: skip ?? noVmlinux }, () => {
   const obj = compileObject('obj_core');
   const spec = loadObjectSpec(obj.bytes, { file: obj.path });
   const a = spec.programs.find((p) => p.name === 'core_a')!;
@@ -87,26 +87,14 @@ int core_pid(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-test('the kernel (through libbpf) relocates the same object to the same offsets', { skip: skip ?? (!existsSync(VMLINUX) && `${VMLINUX} missing`) ?? (!elfTools.bpftool && 'bpftool missing') }, (t) => {
-  if (process.getuid?.() !== 0 || !existsSync('/sys/fs/bpf')) {
-    t.skip('needs root and a mounted bpffs');
-    return;
-  }
+test('the kernel (through libbpf) relocates the same object to the same offsets', { skip: skip ?? noVmlinux ?? noBpftool ?? noKernelLoad }, (t) => {
   const obj = compileSource('core_kernel', KERNEL_CORE_SRC);
   const ours = loadObjectSpec(obj.bytes, { file: obj.path }).programs[0]!;
   assert.ok(!ours.insns.some((i) => i.code === CALL_CODE && i.imm === POISON_HELPER_ID), 'task_struct fields exist in vmlinux');
-  const pin = `/sys/fs/bpf/tsbpf_elf_core_${process.pid}`;
-  const loaded = runStatus(elfTools.bpftool!, ['prog', 'loadall', obj.path, pin]);
-  try {
-    if (!loaded.ok) {
-      t.skip(`bpf(2) refused the program here: ${loaded.out.split('\n').slice(-3).join(' ')}`);
-      return;
-    }
-    const dump = runStatus(elfTools.bpftool!, ['prog', 'dump', 'xlated', 'pinned', `${pin}/core_pid`]);
+  withLoadedObject(t, obj.path, 'tsbpf_elf_core', (pin) => {
+    const dump = runStatus(tools.bpftool!, ['prog', 'dump', 'xlated', 'pinned', `${pin}/core_pid`]);
     assert.ok(dump.ok, dump.out);
     const kernel = [...dump.out.matchAll(/\(b7\) r\d+ = (-?\d+)/g)].map((m) => Number(m[1]));
     assert.deepEqual(movImms(ours), kernel);
-  } finally {
-    rmSync(pin, { recursive: true, force: true });
-  }
+  });
 });

@@ -11,13 +11,13 @@ import { BpfError } from '../src/errors.js';
 import { parseBtf } from '../src/btf/btf.js';
 import { readElf64 } from '../src/elf/elf64.js';
 import { loadObjectSpec } from '../src/elf/object.js';
-import { clangMissing, compileObject, removeElfTempDir } from './support/elf-tools.js';
+import { compileObject, noClang, removeTempDir } from './support/tools.js';
 import { mutate, parseBase } from './support/elf-mutate.js';
 import { rng } from './support/rng.js';
 
-after(removeElfTempDir);
+after(removeTempDir);
 
-const skip = clangMissing();
+const skip = noClang;
 if (skip) console.log(`# elf-fuzz: skipped: ${skip}`);
 
 const BASES = ['obj_calls', 'obj_maps', 'obj_globals', 'obj_legacy_maps', 'obj_static_prog', 'obj_progs', 'obj_core'];

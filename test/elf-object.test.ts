@@ -6,23 +6,25 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BpfError } from '../src/errors.js';
 import { loadObjectSpec, type ObjectSpec, type ProgramSpec } from '../src/elf/object.js';
 import { readElf64 } from '../src/elf/elf64.js';
 import { slotOffsets, validateProgram, type Insn } from '../src/isa/insn.js';
 import { CALL_CODE, LDDW_CODE, PSEUDO } from '../src/isa/opcodes.js';
 import { MAP_FLAGS } from '../src/maps/types.js';
-import { clangMissing, compileObject, compileSource, elfTempDir, elfTools, removeElfTempDir, runStatus } from './support/elf-tools.js';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import {
+  assembleWithLlvm, compileObject, compileSource, noBpftool, noClang, noKernelLoad, removeTempDir, runStatus, tempDir, tools,
+  withLoadedObject,
+} from './support/tools.js';
 
-after(removeElfTempDir);
+after(removeTempDir);
 
-const skip = clangMissing();
+const skip = noClang;
 if (skip) console.log(`# elf-object: compiled-object tests skipped: ${skip}`);
-const noBpftool = skip ?? (elfTools.bpftool ? undefined : 'bpftool is not installed');
-if (!skip && noBpftool) console.log(`# elf-object: libbpf comparisons skipped: ${noBpftool}`);
+const noLibbpf = skip ?? noBpftool;
+if (!skip && noLibbpf) console.log(`# elf-object: libbpf comparisons skipped: ${noLibbpf}`);
 
 function load(name: string, extra: string[] = []): ObjectSpec {
   const obj = compileObject(name, extra);
@@ -49,7 +51,7 @@ function expectError(f: () => unknown, code: string, ...parts: string[]): BpfErr
 
 /** What libbpf sees when it opens the object: `bpftool gen skeleton` lists programs and maps. */
 function libbpfView(path: string, objName: string): { ok: boolean; progs: string[]; maps: string[]; out: string } {
-  const r = runStatus(elfTools.bpftool!, ['gen', 'skeleton', path, 'name', objName]);
+  const r = runStatus(tools.bpftool!, ['gen', 'skeleton', path, 'name', objName]);
   const names = (what: string) => [...r.out.matchAll(new RegExp(`s->${what}\\[\\d+\\]\\.name = "([^"]+)"`, 'g'))].map((m) => m[1]!);
   return { ok: r.ok, progs: names('progs'), maps: names('maps'), out: r.out };
 }
@@ -112,7 +114,7 @@ test('programs in many sections: one per function symbol, typed by the section n
   assert.deepEqual(spec.warnings, []);
 });
 
-test('libbpf opens obj_progs with the same programs in the same order', { skip: noBpftool }, () => {
+test('libbpf opens obj_progs with the same programs in the same order', { skip: noLibbpf }, () => {
   const obj = compileObject('obj_progs');
   const view = libbpfView(obj.path, 'obj_progs');
   assert.ok(view.ok, view.out);
@@ -181,7 +183,7 @@ test('map references become lddw map_idx (src 5) with the map index', { skip }, 
   assert.deepEqual(p.mapsUsed.map((i) => spec.maps[i]!.name), ['flows', 'counters', 'outer', 'seen', 'events', 'scratch', 'outer_hash', 'jumps']);
 });
 
-test('libbpf sees the same BTF maps', { skip: noBpftool }, () => {
+test('libbpf sees the same BTF maps', { skip: noLibbpf }, () => {
   const obj = compileObject('obj_maps');
   const view = libbpfView(obj.path, 'obj_maps');
   assert.ok(view.ok, view.out);
@@ -198,7 +200,7 @@ test('legacy maps section: struct bpf_map_def per symbol, with a warning; libbpf
   assert.ok(spec.warnings.some((w) => w.includes('legacy map definitions') && w.includes('libbpf 1.x refuses')));
   const p = prog(spec, 'legacy_user');
   assert.deepEqual(p.insns.filter((i) => i.code === LDDW_CODE).map((i) => [i.src, i.imm]), [[PSEUDO.MAP_IDX, 0], [PSEUDO.MAP_IDX, 1]]);
-  if (!noBpftool) {
+  if (!noLibbpf) {
     const view = libbpfView(obj.path, 'legacy');
     assert.equal(view.ok, false);
     assert.match(view.out, /legacy map definitions/);
@@ -258,7 +260,7 @@ test('global data: .data, .rodata, .bss, .rodata.str1.1 and .data.counters as ar
   assert.equal(new TextDecoder().decode(ro.subarray(fmtRef.imm2!, fmtRef.imm2! + 10)), 'execve %d\n');
 });
 
-test('libbpf names global-data maps the same way', { skip: noBpftool }, () => {
+test('libbpf names global-data maps the same way', { skip: noLibbpf }, () => {
   const obj = compileObject('obj_globals');
   for (const name of ['g', 'obj_globals', 'a_rather_long_name']) {
     const view = libbpfView(obj.path, name);
@@ -314,29 +316,17 @@ test('callbacks: an lddw of a static function becomes src=PSEUDO_FUNC relative t
   validateProgram(tc.insns);
 });
 
-test('the kernel links the subprograms in the same order (bpftool prog loadall)', { skip: noBpftool }, (t) => {
-  if (process.getuid?.() !== 0 || !existsSync('/sys/fs/bpf')) {
-    t.skip('needs root and a mounted bpffs');
-    return;
-  }
+test('the kernel links the subprograms in the same order (bpftool prog loadall)', { skip: noLibbpf ?? noKernelLoad }, (t) => {
   const obj = compileObject('obj_calls');
-  const pin = `/sys/fs/bpf/tsbpf_elf_test_${process.pid}`;
-  const loaded = runStatus(elfTools.bpftool!, ['prog', 'loadall', obj.path, pin]);
-  try {
-    if (!loaded.ok) {
-      t.skip(`bpf(2) refused the object here: ${loaded.out.split('\n').slice(-3).join(' ')}`);
-      return;
-    }
+  withLoadedObject(t, obj.path, 'tsbpf_elf_test', (pin) => {
     const spec = loadObjectSpec(obj.bytes, { file: obj.path });
     for (const p of spec.programs) {
-      const dump = runStatus(elfTools.bpftool!, ['prog', 'dump', 'xlated', 'pinned', join(pin, p.name)]);
+      const dump = runStatus(tools.bpftool!, ['prog', 'dump', 'xlated', 'pinned', join(pin, p.name)]);
       assert.ok(dump.ok, dump.out);
       const kernelOrder = [...dump.out.matchAll(/^\S.* \**(\w+)\(.*\):$/gm)].map((m) => m[1]!);
       assert.deepEqual(kernelOrder, p.functions.map((f) => f.name), p.name);
     }
-  } finally {
-    rmSync(pin, { recursive: true, force: true });
-  }
+  });
 });
 
 test('line info per slot and func info per function, relocated into the linked program', { skip }, () => {
@@ -368,7 +358,7 @@ test('a static program loads with a warning; libbpf 1.x refuses it', { skip }, (
   const spec = loadObjectSpec(obj.bytes, { file: obj.path });
   assert.deepEqual(spec.programs.map((p) => [p.name, p.global]), [['static_xdp', false], ['global_xdp', true]]);
   assert.ok(spec.warnings.some((w) => w.includes(`program 'static_xdp' is static`)));
-  if (!noBpftool) {
+  if (!noLibbpf) {
     const view = libbpfView(obj.path, 'st');
     assert.equal(view.ok, false);
     assert.match(view.out, /is static and not supported/);
@@ -438,11 +428,11 @@ char LICENSE[] SEC("license") = "GPL";
   expectError(() => loadObjectSpec(unknown.bytes, { file: unknown.path }), 'EINVAL', `map 'weird'`, 'unknown map type 200');
   const values = compileSource('bad_values', src(`struct inner { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, int); };
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, int); __array(values, struct inner); } h SEC(".maps");`));
-  expectError(() => loadObjectSpec(values.bytes, { file: values.path }), 'EOPNOTSUPP', `map 'h'`, 'only for map-in-map and prog-array');
+  expectError(() => loadObjectSpec(values.bytes, { file: values.path }), 'EOPNOTSUPP', `map 'h'`, 'should be map-in-map or prog-array');
   const conflict = compileSource('bad_conflict', src(`struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __uint(key_size, 8); __type(key, int); __type(value, int); } c SEC(".maps");`));
   expectError(() => loadObjectSpec(conflict.bytes, { file: conflict.path }), 'EINVAL', `map 'c'`, 'conflicting key size 8 != 4');
   const notptr = compileSource('bad_notptr', src(`struct { int type; __uint(max_entries, 4); } np SEC(".maps");`));
-  expectError(() => loadObjectSpec(notptr.bytes, { file: notptr.path }), 'EINVAL', `map 'np'`, `member 'type'`, 'expected PTR');
+  expectError(() => loadObjectSpec(notptr.bytes, { file: notptr.path }), 'EINVAL', `map 'np'`, `attr 'type'`, 'expected PTR');
   const stat = compileSource('bad_static', src(`static struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, int); } sm SEC(".maps");
 SEC("tc") int q(struct __sk_buff *s) { int k = 0; return bpf_map_lookup_elem(&sm, &k) != 0; }`));
   expectError(() => loadObjectSpec(stat.bytes, { file: stat.path }), 'EOPNOTSUPP', `map 'sm'`, 'linkage static');
@@ -451,12 +441,9 @@ SEC("tc") int q(struct __sk_buff *s) { int k = 0; return bpf_map_lookup_elem(&sm
   expectError(() => loadObjectSpec(nobtf.bytes, { file: nobtf.path }), 'EINVAL', `sec '.maps'`, 'need the object\'s BTF', 'compile with -g');
 });
 
-test('hand-written assembly: labels without sizes or types still split into programs, with warnings', { skip: skip ?? (!existsSync('/usr/bin/llvm-mc') && 'llvm-mc missing') }, () => {
-  const dir = elfTempDir();
-  const s = join(dir, 'asm_progs.s');
-  const o = join(dir, 'asm_progs.o');
-  execFileSync('sh', ['-c', `cat > ${s} <<'EOF'
-	.section	xdp,"ax",@progbits
+test('hand-written assembly: labels without sizes or types still split into programs, with warnings', { skip: skip ?? (!tools.mc && 'llvm-mc missing') }, () => {
+  const s = join(tempDir(), 'asm_progs.s');
+  writeFileSync(s, `	.section	xdp,"ax",@progbits
 	.globl	first
 first:
 	r0 = 2
@@ -468,10 +455,9 @@ second:
 	exit
 	.section	license,"aw",@progbits
 	.asciz	"GPL"
-EOF
-llvm-mc -triple bpf -filetype=obj ${s} -o ${o}`]);
-  const bytes = new Uint8Array(execFileSync('cat', [o]));
-  const spec = loadObjectSpec(bytes, { file: o });
+`);
+  const o = assembleWithLlvm(s);
+  const spec = loadObjectSpec(new Uint8Array(readFileSync(o)), { file: o });
   assert.deepEqual(spec.programs.map((p) => [p.name, p.insns.length]), [['first', 2], ['second', 3]]);
   assert.equal(spec.warnings.filter((w) => w.includes('symbol has no size')).length, 2);
   assert.equal(spec.programs[1]!.insns[0]!.code, LDDW_CODE);

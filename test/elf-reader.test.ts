@@ -6,11 +6,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BpfError } from '../src/errors.js';
 import { EM_BPF, R_BPF, R_BPF_NAMES, SHT, STB, STT, readElf64 } from '../src/elf/elf64.js';
-import { clangMissing, compileObject, compileSource, elfTools, removeElfTempDir, run } from './support/elf-tools.js';
+import { compileObject, compileSource, noClang, noReadelf, removeTempDir, run, tools } from './support/tools.js';
 
-after(removeElfTempDir);
+after(removeTempDir);
 
-const skip = clangMissing();
+const skip = noClang;
 if (skip) console.log(`# elf-reader: compiled-object tests skipped: ${skip}`);
 
 function expectError(f: () => unknown, code: string, ...parts: (string | RegExp)[]): BpfError {
@@ -34,14 +34,14 @@ const patch = (b: Uint8Array, f: (dv: DataView, b: Uint8Array) => void): Uint8Ar
   return c;
 };
 
-test('sections, symbols and relocations agree with llvm-readelf', { skip: skip ?? (!elfTools.readelf && 'llvm-readelf missing') }, () => {
+test('sections, symbols and relocations agree with llvm-readelf', { skip: skip ?? noReadelf }, () => {
   for (const name of ['obj_calls', 'obj_maps', 'obj_globals']) {
     const obj = compileObject(name);
     const elf = readElf64(obj.bytes, obj.path);
     assert.equal(elf.header.machine, EM_BPF);
 
     // Sections: "[Nr] Name Type Address Off Size ES Flg Lk Inf Al"
-    const secLines = run(elfTools.readelf!, ['-S', '--wide', obj.path]).split('\n').filter((l) => /^\s*\[\s*\d+\]/.test(l));
+    const secLines = run(tools.readelf!, ['-S', '--wide', obj.path]).split('\n').filter((l) => /^\s*\[\s*\d+\]/.test(l));
     assert.equal(secLines.length, elf.sections.length, `${name}: section count`);
     for (const line of secLines) {
       const m = /^\s*\[\s*(\d+)\]\s+(\S*)\s+(\S+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S*\s*(\d+)\s+(\d+)\s+(\d+)$/.exec(line);
@@ -59,7 +59,7 @@ test('sections, symbols and relocations agree with llvm-readelf', { skip: skip ?
     // Symbols: "Num: Value Size Type Bind Vis Ndx Name"
     const types: Record<string, number> = { NOTYPE: STT.NOTYPE, OBJECT: STT.OBJECT, FUNC: STT.FUNC, SECTION: STT.SECTION, FILE: STT.FILE };
     const binds: Record<string, number> = { LOCAL: STB.LOCAL, GLOBAL: STB.GLOBAL, WEAK: STB.WEAK };
-    const symLines = run(elfTools.readelf!, ['-s', '--wide', obj.path]).split('\n').filter((l) => /^\s*\d+:/.test(l));
+    const symLines = run(tools.readelf!, ['-s', '--wide', obj.path]).split('\n').filter((l) => /^\s*\d+:/.test(l));
     assert.equal(symLines.length, elf.symbols.length, `${name}: symbol count`);
     for (const line of symLines) {
       const f = line.trim().split(/\s+/);
@@ -77,7 +77,7 @@ test('sections, symbols and relocations agree with llvm-readelf', { skip: skip ?
     }
 
     // Relocations: per section, "Offset Info Type Value Name"
-    const relText = run(elfTools.readelf!, ['-r', '--wide', obj.path]);
+    const relText = run(tools.readelf!, ['-r', '--wide', obj.path]);
     for (const block of relText.split(/\n(?=Relocation section)/).filter((b) => b.startsWith('Relocation section'))) {
       const secName = /'([^']+)'/.exec(block)![1]!;
       const relSec = elf.sectionByName(secName)!;

@@ -6,18 +6,17 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseKernel } from '../src/isa/asm-kernel.js';
 import { disassembleKernel, formatKernelInsn } from '../src/isa/disasm-kernel.js';
 import { helperId, helperName } from '../src/isa/helper-names.js';
 import { decode, encode, type Insn } from '../src/isa/insn.js';
 import { BpfError } from '../src/errors.js';
+import { readElf64, SHF, SHT, STT, type ElfFile, type ElfSection } from '../src/elf/elf64.js';
 import { sweep } from './support/kernel-syntax-forms.js';
-import { Elf64 } from './support/kernel-syntax-elf.js';
-import { assembleWithLlvm, compile, listingLines, objdump, objectFromBytes, removeTempDirs, tempDir, tools } from './support/kernel-syntax-tools.js';
+import { assembleWithLlvm, C_DIR, compileC, listingLines, noLlvm, objdump, objectFromBytes, removeTempDir, tempDir } from './support/tools.js';
 
-after(removeTempDirs);
+after(removeTempDir);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const asm = (text: string): string => hex(encode(parseKernel(text)));
@@ -250,9 +249,7 @@ test('every malformed encoding makes the disassembler raise the classify error w
 // ---------------------------------------------------------------------------------------------
 // Against llvm-objdump.
 
-const haveLlvm = tools.clang !== undefined && tools.objdump !== undefined && tools.mc !== undefined;
-const noLlvm = haveLlvm ? false : 'clang, llvm-mc or llvm-objdump not found';
-if (!haveLlvm) console.log(`# kernel-syntax: skipping the llvm-objdump comparisons: ${noLlvm}`);
+if (noLlvm) console.log(`# kernel-syntax: skipping the llvm-objdump comparisons: ${noLlvm}`);
 
 /**
  * Where our text departs from LLVM 14's on purpose (its text loses a field, or LLVM 14 predates the
@@ -273,8 +270,7 @@ const asObjdump = (line: string): string => squash(line.replace(/call pc([+-])(\
 
 test('the sweep disassembles exactly as llvm-objdump prints it, where LLVM 14 knows the instruction', { skip: noLlvm }, (t) => {
   const program = uniqueValid();
-  const dir = tempDir();
-  const obj = objectFromBytes(encode(program), dir);
+  const obj = objectFromBytes(encode(program));
   for (const alu32 of [false, true]) {
     const theirs = listingLines(objdump(obj, '.text', alu32));
     const ours = disassembleKernel(program, { style: 'objdump', alu32, symbols: new Map([[0, 'f']]) }).split('\n');
@@ -296,19 +292,33 @@ test('the sweep disassembles exactly as llvm-objdump prints it, where LLVM 14 kn
   }
 });
 
-const C_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'c');
 const C_FILES = readdirSync(C_DIR).filter((f) => /^syntax_.*\.c$/.test(f)).sort();
+
+/** Sections holding BPF code, in file order. */
+function codeSections(elf: ElfFile): ElfSection[] {
+  return elf.sections.filter((s) => s.type === SHT.PROGBITS && (s.flags & SHF.EXECINSTR) !== 0 && s.data.length > 0);
+}
+
+/** Function and label symbols of a section by slot, as objdump uses them (functions first). */
+function slotSymbols(elf: ElfFile, section: ElfSection): Map<number, string> {
+  const out = new Map<number, string>();
+  const mine = elf.symbolsIn(section.index).filter((s) => s.name !== '' && (s.type === STT.FUNC || s.type === STT.NOTYPE));
+  for (const s of [...mine.filter((s) => s.type === STT.FUNC), ...mine.filter((s) => s.type !== STT.FUNC)]) {
+    if (s.value % 8 === 0 && !out.has(s.value / 8)) out.set(s.value / 8, s.name);
+  }
+  return out;
+}
 
 /**
  * Compare our objdump layout of every code section of an object with llvm-objdump's, with and
  * without raw bytes, and check that llvm-objdump's text and our plain text assemble back to the
  * section. Returns the number of lines compared.
  */
-function matchObjdump(path: string, elf: Elf64, alu32: boolean): number {
+function matchObjdump(path: string, elf: ElfFile, alu32: boolean): number {
   let lines = 0;
-  for (const section of elf.codeSections()) {
-    const program = decode(section.bytes);
-    const symbols = elf.slotSymbols(section);
+  for (const section of codeSections(elf)) {
+    const program = decode(section.data);
+    const symbols = slotSymbols(elf, section);
     for (const rawBytes of [true, false]) {
       const llvm = objdump(path, section.name, alu32, rawBytes ? [] : ['--no-show-raw-insn']);
       const theirs = listingLines(llvm).filter((l) => l !== '');
@@ -317,29 +327,28 @@ function matchObjdump(path: string, elf: Elf64, alu32: boolean): number {
       mine.forEach((l, i) => assert.equal(asObjdump(l), squash(theirs[i]!), `${section.name} line ${i}`));
       lines += mine.length;
       // Without the bytes, objdump's `call N` cannot say whether it is a local call.
-      if (rawBytes) assert.equal(hex(encode(parseKernel(llvm, `${section.name}.objdump`))), hex(section.bytes), `${section.name}: objdump text`);
+      if (rawBytes) assert.equal(hex(encode(parseKernel(llvm, `${section.name}.objdump`))), hex(section.data), `${section.name}: objdump text`);
     }
     const plain = disassembleKernel(program, { alu32, symbols });
-    assert.equal(hex(encode(parseKernel(plain))), hex(section.bytes), `${section.name}: plain text`);
+    assert.equal(hex(encode(parseKernel(plain))), hex(section.data), `${section.name}: plain text`);
   }
   return lines;
 }
 
 test('clang programs: our listing equals llvm-objdump -d line by line, and both assemble back', { skip: noLlvm }, async (t) => {
-  const dir = tempDir();
   let lines = 0;
   let sections = 0;
   for (const file of C_FILES) {
     const cpus = /_v3\.c$/.test(file) ? ['v3'] : ['v1', 'v2', 'v3'];
     for (const cpu of cpus) {
       await t.test(`${file} -mcpu=${cpu}`, () => {
-        const { path, bytes } = compile(join(C_DIR, file), dir, cpu);
-        const elf = new Elf64(bytes);
+        const { path, bytes } = compileC(join(C_DIR, file), join(tempDir(), `${file.replace(/\.c$/, '')}-${cpu}.o`), ['-target', 'bpf', `-mcpu=${cpu}`]);
+        const elf = readElf64(bytes, path);
         // v3 objects are alu32 code, which objdump only reads right with --mattr=+alu32.
         for (const alu32 of cpu === 'v3' ? [true] : [false, true]) lines += matchObjdump(path, elf, alu32);
-        sections += elf.codeSections().length;
+        sections += codeSections(elf).length;
         // The whole object with relocations and source lines interleaved, as people paste it.
-        const all = elf.codeSections().map((sec) => hex(sec.bytes)).join('');
+        const all = codeSections(elf).map((sec) => hex(sec.data)).join('');
         assert.equal(hex(encode(parseKernel(objdump(path, undefined, cpu === 'v3', ['-r', '-S'])))), all, '-drS of the object');
       });
     }
@@ -350,11 +359,11 @@ test('clang programs: our listing equals llvm-objdump -d line by line, and both 
 
 test('LLVM 14 assembly: llvm-mc and parseKernel make the same bytes, and the listing matches objdump', { skip: noLlvm }, (t) => {
   const file = join(C_DIR, 'syntax_llvm14.s');
-  const obj = assembleWithLlvm(file, tempDir());
-  const elf = new Elf64(readFileSync(obj));
-  const text = elf.codeSections().find((s) => s.name === '.text')!;
+  const obj = assembleWithLlvm(file);
+  const elf = readElf64(readFileSync(obj), obj);
+  const text = codeSections(elf).find((s) => s.name === '.text')!;
   const ours = parseKernel(readFileSync(file, 'utf8'), 'syntax_llvm14.s');
-  assert.equal(hex(encode(ours)), hex(text.bytes));
+  assert.equal(hex(encode(ours)), hex(text.data));
   const lines = matchObjdump(obj, elf, true);
   t.diagnostic(`${ours.length} instructions, ${lines} listing lines identical to llvm-objdump`);
 });

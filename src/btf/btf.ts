@@ -662,22 +662,29 @@ function checkLayouts(btf: Btf): void {
 }
 
 /**
- * Give a DATASEC the layout of its ELF section. Compilers leave a DATASEC's size and its variables'
- * offsets at 0 in object files; libbpf fills them in from the section header and the symbol table
- * before the BTF is used (the kernel requires them), and so must our loader. `offsetOf(name)` gives
- * a variable's symbol value, or undefined to leave that variable as it is. Variables end up sorted by
- * offset, as the kernel expects. Returns false when the BTF has no such DATASEC.
+ * Give a DATASEC the layout of its ELF section (libbpf's btf_fixup_datasec). Compilers leave a
+ * DATASEC's size and its variables' offsets at 0 in object files; libbpf fills them in from the
+ * section header and the symbol table before the BTF is used (the kernel requires them), and so
+ * does the object loader (src/elf/maps.ts). `datasec` is the DATASEC's name (the first of that name)
+ * or the type itself. `offsetOf(name, v)` gives a variable's symbol value, or undefined to leave
+ * that variable (`v`, its current place) as it is; entries that are not VARs (extern FUNCs of
+ * .ksyms) are left alone. Variables end up sorted by offset, as the kernel expects. Returns false
+ * when the BTF has no such DATASEC.
  */
-export function setDatasecLayout(btf: Btf, secName: string, size: number, offsetOf: (varName: string) => number | undefined): boolean {
-  const t = btf.findByName(secName, 'datasec');
-  if (!t) return false;
+export function setDatasecLayout(
+  btf: Btf, datasec: string | BtfType, size: number,
+  offsetOf: (varName: string, v: { offset: number; size: number }) => number | undefined,
+): boolean {
+  const t = typeof datasec === 'string' ? btf.findByName(datasec, 'datasec') : datasec;
+  if (!t || t.kind !== 'datasec') return false;
   t.size = size;
   for (const v of t.vars!) {
     const vt = btf.typeById(v.type);
-    const off = offsetOf(vt.name);
+    if (vt.kind !== 'var') continue;
+    const off = offsetOf(vt.name, v);
     if (off === undefined) continue;
     if (off + v.size > size) {
-      throw btf.error('EINVAL', `DATASEC '${secName}': variable '${vt.name}' at ${off}+${v.size} is outside the ${size}-byte section`);
+      throw btf.error('EINVAL', `DATASEC '${t.name}': variable '${vt.name}' at ${off}+${v.size} is outside the ${size}-byte section`);
     }
     v.offset = off;
   }

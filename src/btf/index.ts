@@ -13,4 +13,6 @@ export {
 export { essentialName, fieldsAreCompat, typesAreCompat, typesMatch } from './core-compat.js';
 export { CORE_RELO_KIND_NAMES } from './core-spec.js';
 export { formatSourceLine, sourceLineOf } from './line-info.js';
-export { parseBtfMapDefs, type BtfMapDef, type ParseBtfMapDefsOptions } from './map-defs.js';
+export {
+  LIBBPF_PIN_BY_NAME, parseBtfMapDef, parseBtfMapDefs, type BtfMapDef, type ParseBtfMapDefOptions, type ParseBtfMapDefsOptions,
+} from './map-defs.js';

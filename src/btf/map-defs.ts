@@ -2,17 +2,21 @@
  * BTF-defined maps: the `struct { __uint(type, ...); __type(key, ...); ... } name SEC(".maps")`
  * convention of libbpf's bpf_helpers.h, decoded from the object's BTF the way libbpf's
  * parse_btf_map_def does. The numbers travel in the types, not in the data: `__uint(x, N)` is a
- * member `int (*x)[N]` (N is the array length), `__type(x, T)` is `T *x` (T's id and size), and
- * `__array(values, T)` is a trailing `T *values[]` for map-in-map and prog-array initial slots.
+ * member `int (*x)[N]` (N is the array length), `__type(x, T)` is `T *x` (T's id and size),
+ * `__ulong(x, N)` is an anonymous enum whose one enumerator is N (for values over 32 bits), and
+ * `__array(values, T)` is a trailing `T *values[]` for map-in-map and prog-array initial slots
+ * (their contents come from relocations against the `.maps` section, which the object loader reads).
+ *
+ * This is the one decoder of map definitions: the object loader (src/elf/maps.ts) uses
+ * parseBtfMapDef for each variable of `.maps`, with its own checks of the ELF side around it.
  */
 import { BpfError } from '../errors.js';
+import { MAP_TYPE } from '../maps/types.js';
 import type { Btf } from './btf.js';
 import type { BtfMember, BtfType } from './types.js';
 
-/** Map types with special `values` handling (uapi enum bpf_map_type). */
-const MAP_TYPE_PROG_ARRAY = 3;
-const MAP_TYPE_ARRAY_OF_MAPS = 12;
-const MAP_TYPE_HASH_OF_MAPS = 13;
+/** `__uint(pinning, LIBBPF_PIN_BY_NAME)`: pinned under the pin root by the map's name. */
+export const LIBBPF_PIN_BY_NAME = 1;
 
 export interface BtfMapDef {
   /** The variable's name (the map's name). */
@@ -35,13 +39,18 @@ export interface BtfMapDef {
   inner?: BtfMapDef;
   /** The map has a trailing `values` array: 'maps' for map-in-map, 'progs' for a prog array. */
   values?: 'maps' | 'progs';
+  /** With `values`: the member's byte offset in the definition (where its initial slots are). */
+  valuesOffset?: number;
 }
 
-export interface ParseBtfMapDefsOptions {
-  /** The DATASEC to read (default ".maps"). */
-  section?: string;
+export interface ParseBtfMapDefOptions {
   /** Reject unknown fields, as libbpf does in strict mode (default true). */
   strict?: boolean;
+}
+
+export interface ParseBtfMapDefsOptions extends ParseBtfMapDefOptions {
+  /** The DATASEC to read (default ".maps"). */
+  section?: string;
 }
 
 function mapError(name: string, why: string, code: 'EINVAL' | 'EOPNOTSUPP' = 'EINVAL'): BpfError {
@@ -79,12 +88,24 @@ function typeField(btf: Btf, mapName: string, m: BtfMember): { id: number; size:
   return { id: t.type!, size };
 }
 
+/**
+ * Decode one map definition: `def` is the struct a `.maps` variable has as its type (or, for
+ * map-in-map, the inner struct of `__array(values, ...)`). Errors name the map as libbpf's do:
+ * "map 'name': ...", with no file (the object loader adds it).
+ */
+export function parseBtfMapDef(btf: Btf, mapName: string, def: BtfType, opts: ParseBtfMapDefOptions = {}): BtfMapDef {
+  const out: BtfMapDef = { name: mapName, varId: 0, offset: 0 };
+  parseDef(btf, mapName, def, opts.strict ?? true, false, out);
+  return out;
+}
+
 function parseDef(btf: Btf, mapName: string, def: BtfType, strict: boolean, isInner: boolean, out: BtfMapDef): void {
   const members = def.members!;
   members.forEach((m, i) => {
+    // libbpf takes a size of 0 as not given: only two different non-zero sizes conflict.
     const setSize = (field: 'keySize' | 'valueSize', size: number): void => {
       const have = out[field];
-      if (have !== undefined && have !== size) throw mapError(mapName, `conflicting ${field === 'keySize' ? 'key' : 'value'} size ${have} != ${size}`);
+      if (have && have !== size) throw mapError(mapName, `conflicting ${field === 'keySize' ? 'key' : 'value'} size ${have} != ${size}`);
       out[field] = size;
     };
     switch (m.name) {
@@ -107,18 +128,21 @@ function parseDef(btf: Btf, mapName: string, def: BtfType, strict: boolean, isIn
         break;
       }
       case 'values': {
-        const isMapInMap = out.type === MAP_TYPE_ARRAY_OF_MAPS || out.type === MAP_TYPE_HASH_OF_MAPS;
-        const isProgArray = out.type === MAP_TYPE_PROG_ARRAY;
+        const isMapInMap = out.type === MAP_TYPE.array_of_maps || out.type === MAP_TYPE.hash_of_maps;
+        const isProgArray = out.type === MAP_TYPE.prog_array;
         const desc = isMapInMap ? 'map-in-map inner' : 'prog-array value';
         if (isInner) throw mapError(mapName, 'multi-level inner maps not supported', 'EOPNOTSUPP');
         if (i !== members.length - 1) throw mapError(mapName, `'values' member should be last`);
-        if (!isMapInMap && !isProgArray) throw mapError(mapName, 'should be map-in-map or prog-array', 'EOPNOTSUPP');
+        if (!isMapInMap && !isProgArray) {
+          throw mapError(mapName, `should be map-in-map or prog-array to have 'values' (declare 'type' before it)`, 'EOPNOTSUPP');
+        }
         setSize('valueSize', 4);
         const arr = btf.typeById(m.type);
         if (arr.kind !== 'array' || arr.nelems !== 0) throw mapError(mapName, `${desc} spec is not a zero-sized array`);
         const ptr = btf.resolve(arr.elemType!);
         if (ptr.kind !== 'ptr') throw mapError(mapName, `${desc} def is of unexpected kind ${ptr.kind}`);
         const target = btf.resolve(ptr.type!);
+        out.valuesOffset = m.bitOffset / 8;
         if (isProgArray) {
           if (target.kind !== 'func_proto') throw mapError(mapName, `prog-array value def is of unexpected kind ${target.kind}`);
           out.values = 'progs';
@@ -134,16 +158,17 @@ function parseDef(btf: Btf, mapName: string, def: BtfType, strict: boolean, isIn
       case 'pinning': {
         if (isInner) throw mapError(mapName, "inner def can't be pinned");
         const v = intField(btf, mapName, m);
-        if (v !== 0 && v !== 1) throw mapError(mapName, `invalid pinning value ${v}`);
+        if (v !== 0 && v !== LIBBPF_PIN_BY_NAME) throw mapError(mapName, `invalid pinning value ${v} (0 none, ${LIBBPF_PIN_BY_NAME} LIBBPF_PIN_BY_NAME)`);
         out.pinning = v;
         break;
       }
       case 'map_extra': out.mapExtra = longField(btf, mapName, m); break;
       default:
+        // Not strict: ignored, as libbpf does with relaxed_maps (they may be newer fields).
         if (strict) throw mapError(mapName, `unknown field '${m.name}'`, 'EOPNOTSUPP');
     }
   });
-  if (!out.type) throw mapError(mapName, "map type isn't specified");
+  if (!out.type) throw mapError(mapName, "map type isn't specified (no '__uint(type, ...)' member, or type 0)");
 }
 
 /** Every map defined in the `.maps` DATASEC (none when the section has no BTF). */

@@ -2,16 +2,13 @@
  * The maps an object defines, in libbpf's order: legacy `maps` section definitions, BTF-defined maps
  * of the `.maps` section, then one array map per global-data section (.data*, .rodata*, .bss*).
  *
- * BTF-defined maps (libbpf's parse_btf_map_def): each variable of the `.maps` DATASEC is a struct
- * whose members describe the map. bpf_helpers.h encodes numbers in types so that no data is needed:
- *   __uint(name, val)   -> int (*name)[val]        the value is the array length
- *   __type(name, T)     -> typeof(T) *name         the size is sizeof(T), the BTF id is T's
- *   __array(name, T)    -> typeof(T) *name[]       `values`: inner map def or prog type; initial
- *                                                  contents come from relocations in .rel.maps
- *   __ulong(name, val)  -> an enum with one value  (map_extra, for values over 32 bits)
+ * BTF-defined maps: each variable of the `.maps` DATASEC is a struct whose members describe the
+ * map; src/btf/map-defs.ts decodes it (libbpf's parse_btf_map_def). What is checked here is the ELF
+ * side (the variable lies inside the section, is global, its struct fits it) and what the loader
+ * adds: map types by name, ring buffer sizes, and the `values` initialisers from `.rel.maps`.
  */
-import type { Btf } from '../btf/btf.js';
-import type { BtfType } from '../btf/types.js';
+import { setDatasecLayout, type Btf } from '../btf/btf.js';
+import { LIBBPF_PIN_BY_NAME, parseBtfMapDef, type BtfMapDef } from '../btf/map-defs.js';
 import { BpfError } from '../errors.js';
 import { MAP_FLAGS, MAP_TYPE, mapTypeName, type MapSpec } from '../maps/types.js';
 import { SHT, STT, type ElfFile, type ElfSection } from './elf64.js';
@@ -59,7 +56,6 @@ interface Located {
   valuesOffset?: number;
 }
 
-const LIBBPF_PIN_BY_NAME = 1;
 const BPF_OBJ_NAME_LEN = 16;
 const PAGE_SIZE = 4096;
 /**
@@ -204,132 +200,23 @@ export function readLegacyMaps(elf: ElfFile, sec: ElfSection, maps: ObjectMaps, 
 // ---------------------------------------------------------------------------------------------
 // BTF-defined maps
 
-interface BtfMapDef {
-  type?: number;
-  keySize?: number;
-  valueSize?: number;
-  keyTypeId?: number;
-  valueTypeId?: number;
-  maxEntries: number;
-  flags: number;
-  numaNode?: number;
-  mapExtra?: bigint;
-  pinning?: number;
-  inner?: BtfMapDef;
-  /** The member offset (bytes) of `values`, when present. */
-  valuesOffset?: number;
-}
-
-/** Run a BTF query and turn its errors into ones that name the map (ours already do). */
+/**
+ * Run a BTF query and turn its errors into ones that name the file and the map: BTF errors name
+ * neither, the map-definition parser names the map only, ours already name both.
+ */
 function inMap<T>(file: string, where: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
     if (!(e instanceof BpfError) || e.message.startsWith(`${file}: ${where}`)) throw e;
     const reason = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-    throw new BpfError(e.code, `${file}: ${where}: ${reason}`, { file });
+    throw new BpfError(e.code, reason.startsWith(`${where}: `) ? `${file}: ${reason}` : `${file}: ${where}: ${reason}`, { file });
   }
-}
-
-/** __uint(name, val): int (*name)[val] — the array length. */
-function intField(file: string, btf: Btf, where: string, memberType: number): number {
-  const p = btf.resolve(memberType);
-  if (p.kind !== 'ptr') throw objError(file, where, `expected PTR, got ${p.kind.toUpperCase()}`);
-  const arr = btf.typeById(p.type!);
-  if (arr.kind !== 'array') throw objError(file, where, `expected PTR to ARRAY, got PTR to ${arr.kind.toUpperCase()}`);
-  return arr.nelems!;
-}
-
-/** __ulong(name, val): an enum holding the value; or an __uint-style pointer. */
-function longField(file: string, btf: Btf, where: string, memberType: number): bigint {
-  const t = btf.resolve(memberType);
-  if (t.kind === 'ptr') return BigInt(intField(file, btf, where, memberType));
-  if (t.kind !== 'enum' && t.kind !== 'enum64') throw objError(file, where, `expected ENUM or ENUM64, got ${t.kind.toUpperCase()}`);
-  if (t.values!.length !== 1) throw objError(file, where, `an __ulong enum must have exactly one value, not ${t.values!.length}`);
-  return BigInt.asUintN(64, t.values![0]!.value);
-}
-
-/** __type(name, T): typeof(T) *name — the pointee's id and size. */
-function typeField(file: string, btf: Btf, where: string, memberType: number): { id: number; size: number } {
-  const p = btf.typeById(memberType);
-  if (p.kind !== 'ptr') throw objError(file, where, `spec is not PTR: ${p.kind.toUpperCase()}`);
-  return { id: p.type!, size: btf.sizeOf(p.type!) };
-}
-
-function setSize(file: string, where: string, old: number | undefined, v: number, what: string): number {
-  if (old !== undefined && old !== 0 && old !== v) throw objError(file, where, `conflicting ${what} size ${old} != ${v}`);
-  return v;
-}
-
-function parseMapDef(file: string, btf: Btf, mapName: string, def: BtfType, isInner: boolean): BtfMapDef {
-  const d: BtfMapDef = { maxEntries: 0, flags: 0 };
-  const members = def.members!;
-  members.forEach((m, i) => {
-    const where = `map '${mapName}': member '${m.name}'`;
-    switch (m.name) {
-      case 'type': d.type = intField(file, btf, where, m.type); break;
-      case 'max_entries': d.maxEntries = intField(file, btf, where, m.type); break;
-      case 'map_flags': d.flags = intField(file, btf, where, m.type); break;
-      case 'numa_node': d.numaNode = intField(file, btf, where, m.type); break;
-      case 'key_size': d.keySize = setSize(file, `map '${mapName}'`, d.keySize, intField(file, btf, where, m.type), 'key'); break;
-      case 'value_size': d.valueSize = setSize(file, `map '${mapName}'`, d.valueSize, intField(file, btf, where, m.type), 'value'); break;
-      case 'key': {
-        const t = typeField(file, btf, where, m.type);
-        d.keySize = setSize(file, `map '${mapName}'`, d.keySize, t.size, 'key');
-        d.keyTypeId = t.id;
-        break;
-      }
-      case 'value': {
-        const t = typeField(file, btf, where, m.type);
-        d.valueSize = setSize(file, `map '${mapName}'`, d.valueSize, t.size, 'value');
-        d.valueTypeId = t.id;
-        break;
-      }
-      case 'values': {
-        if (isInner) throw objError(file, `map '${mapName}'`, `multi-level inner maps are not supported`, 'EOPNOTSUPP');
-        if (i !== members.length - 1) throw objError(file, where, `'values' must be the last member`);
-        const isMapInMap = d.type === MAP_TYPE.array_of_maps || d.type === MAP_TYPE.hash_of_maps;
-        const isProgArray = d.type === MAP_TYPE.prog_array;
-        if (!isMapInMap && !isProgArray) {
-          throw objError(file, where, `'values' is only for map-in-map and prog-array maps (declare 'type' first)`, 'EOPNOTSUPP');
-        }
-        d.valueSize = setSize(file, `map '${mapName}'`, d.valueSize, 4, 'value');
-        const arr = btf.typeById(m.type);
-        if (arr.kind !== 'array' || arr.nelems !== 0) throw objError(file, where, `spec is not a zero-sized array`);
-        const p = btf.resolve(arr.elemType!);
-        if (p.kind !== 'ptr') throw objError(file, where, `element is ${p.kind.toUpperCase()}, not PTR`);
-        const target = btf.resolve(p.type!);
-        if (isProgArray) {
-          if (target.kind !== 'func_proto') throw objError(file, where, `prog-array value def is ${target.kind.toUpperCase()}, not FUNC_PROTO`);
-        } else {
-          if (target.kind !== 'struct') throw objError(file, where, `map-in-map inner def is ${target.kind.toUpperCase()}, not STRUCT`);
-          d.inner = parseMapDef(file, btf, `${mapName}.inner`, target, true);
-        }
-        d.valuesOffset = m.bitOffset / 8;
-        break;
-      }
-      case 'pinning': {
-        if (isInner) throw objError(file, `map '${mapName}'`, `an inner map definition can't be pinned`);
-        const v = intField(file, btf, where, m.type);
-        if (v !== 0 && v !== LIBBPF_PIN_BY_NAME) throw objError(file, where, `invalid pinning value ${v} (0 none, 1 LIBBPF_PIN_BY_NAME)`);
-        d.pinning = v;
-        break;
-      }
-      case 'map_extra': d.mapExtra = longField(file, btf, where, m.type); break;
-      default:
-        // libbpf ignores unknown members unless in strict mode; so do we (they may be newer fields).
-        break;
-    }
-  });
-  if (d.type === undefined || d.type === 0) {
-    throw objError(file, `map '${mapName}'`, `map type isn't specified: the definition has no '__uint(type, ...)' member`);
-  }
-  return d;
 }
 
 function specFromDef(file: string, name: string, d: BtfMapDef, warn: (w: string) => void): MapSpec {
   const type = mapTypeOf(file, name, d.type!);
-  let maxEntries = d.maxEntries;
+  let maxEntries = d.maxEntries ?? 0;
   if (type === 'ringbuf' || type === 'user_ringbuf') {
     const adjusted = adjustRingbufSize(maxEntries);
     if (adjusted !== maxEntries) {
@@ -338,7 +225,7 @@ function specFromDef(file: string, name: string, d: BtfMapDef, warn: (w: string)
     }
   }
   const spec: MapSpec = {
-    type, name, keySize: d.keySize ?? 0, valueSize: d.valueSize ?? 0, maxEntries, flags: d.flags,
+    type, name, keySize: d.keySize ?? 0, valueSize: d.valueSize ?? 0, maxEntries, flags: d.mapFlags ?? 0,
   };
   if (d.mapExtra !== undefined) spec.mapExtra = d.mapExtra;
   if (d.keyTypeId !== undefined) spec.btfKeyTypeId = d.keyTypeId;
@@ -367,7 +254,7 @@ export function readBtfMaps(elf: ElfFile, sec: ElfSection, btf: Btf | undefined,
     const def = inMap(file, where, () => btf.resolve(v.type));
     if (def.kind !== 'struct') throw objError(file, where, `unexpected def kind ${def.kind.toUpperCase()}: a map definition is a struct`);
     if (def.size! > v.size) throw objError(file, where, `invalid def size ${def.size} > ${v.size}`);
-    const d = inMap(file, where, () => parseMapDef(file, btf, v.name, def, false));
+    const d = inMap(file, where, () => parseBtfMapDef(btf, v.name, def, { strict: false }));
     const spec = specFromDef(file, v.name, d, warn);
     const map: ObjectMap = { name: v.name, spec, origin: 'btf', section: sec.name };
     if (d.inner) {
@@ -434,27 +321,23 @@ export function readMapValuesRelocs(elf: ElfFile, mapsSec: ElfSection, maps: Obj
 }
 
 /**
- * DATASECs in an object's BTF as clang 14 writes them have size 0 and every variable at offset 0:
- * the real layout is only in the ELF symbol table. Fill it in (libbpf's btf_fixup_datasec) so that
- * map definitions and global-data types can be read, and the BTF could be given to a kernel.
+ * DATASECs in an object's BTF as clang writes them have size 0 and every variable at offset 0: the
+ * real layout is only in the ELF section header and symbol table. Fill it in (setDatasecLayout,
+ * libbpf's btf_fixup_datasec) so that map definitions and global-data types can be read, and the
+ * BTF could be given to a kernel. A size already given (a linked object) is kept.
  */
 export function fixupDatasecs(elf: ElfFile, btf: Btf, warn: (w: string) => void): void {
   for (const t of btf.types) {
     if (t.kind !== 'datasec') continue;
     const sec = elf.sectionByName(t.name);
     if (!sec) continue; // .kconfig, .ksyms: no ELF section, nothing to fix
-    if (t.size === 0) t.size = sec.size;
-    for (const v of t.vars ?? []) {
-      const vt = btf.hasType(v.type) ? btf.types[v.type]! : undefined;
-      if (!vt || vt.kind !== 'var') continue;
-      const sym = elf.symbolsIn(sec.index).find((s) => s.name === vt.name && s.type === STT.OBJECT);
-      if (!sym) {
-        warn(`${elf.file}: BTF DATASEC '${t.name}': variable '${vt.name}' has no symbol in section '${sec.name}'; offset left at ${v.offset}`);
-        continue;
-      }
-      v.offset = sym.value;
-    }
-    t.vars?.sort((a, b) => a.offset - b.offset);
+    const symbols = new Map<string, number>();
+    for (const s of elf.symbolsIn(sec.index)) if (s.type === STT.OBJECT && !symbols.has(s.name)) symbols.set(s.name, s.value);
+    setDatasecLayout(btf, t, t.size || sec.size, (name, v) => {
+      const at = symbols.get(name);
+      if (at === undefined) warn(`${elf.file}: BTF DATASEC '${t.name}': variable '${name}' has no symbol in section '${sec.name}'; offset left at ${v.offset}`);
+      return at;
+    });
   }
 }
 

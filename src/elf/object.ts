@@ -36,12 +36,7 @@ export interface LoadObjectOptions {
 }
 
 /** The source position of an instruction, from BTF line info. */
-export interface SourceLine {
-  fileName: string;
-  line: number;
-  col: number;
-  lineText: string;
-}
+export type SourceLine = Pick<BtfLineInfo, 'fileName' | 'line' | 'col' | 'lineText'>;
 
 export interface ProgramSpec {
   /** The entry function's symbol name. */
