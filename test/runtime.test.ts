@@ -113,6 +113,7 @@ test('map handles are not memory; tail calls switch programs inside a run', () =
         if (!m) return BigInt.asUintN(64, -22n);
         const id = m.map.lookup(new Uint8Array(new Uint32Array([Number(index)]).buffer));
         if (!id || call.tailCalls >= 33) return BigInt.asUintN(64, -2n);
+        call.tailCalls++;
         call.tailCall(vm.programs.get(new DataView(id.buffer).getUint32(0, true))!.prepared);
         return 0n;
       },

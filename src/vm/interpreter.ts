@@ -180,7 +180,6 @@ class CallContext implements HelperCall {
   tailCall(target: TailCallTarget): void {
     if (!(target instanceof PreparedProgram)) throw new Error('tail call target is not a prepared program');
     this.tail = target;
-    this.tailCalls++;
   }
 }
 

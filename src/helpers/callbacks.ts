@@ -1,0 +1,88 @@
+/**
+ * Helpers that call back into the program (kernel/bpf/bpf_iter.c): bpf_loop and
+ * bpf_for_each_map_elem. Callbacks run through RunContext.callFunction in the run's memory, each
+ * with a fresh stack frame; whatever a callback adds to memory goes when it returns. A callback's
+ * nonzero r0 stops the iteration (the verifier allows only 0 and 1).
+ */
+import type { HelperCall, HelperDef } from './registry.js';
+import type { RunContext, VmMap } from '../vm/runtime.js';
+import { MAP_FLAGS } from '../maps/index.js';
+import { ERRNO, negErrno } from './errno.js';
+import { helper, helperError, mapArg, ret, runOf, u32, u32Bytes, withPlace } from './support.js';
+
+/** BPF_MAX_LOOPS: the most iterations bpf_loop makes. */
+export const BPF_MAX_LOOPS = 1 << 23;
+
+/** Map types with map_for_each_callback in the kernel (of those tsbpf implements). */
+const ITERABLE = new Set(['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash']);
+
+function callback(call: HelperCall, name: string, run: RunContext, fn: bigint, args: bigint[]): bigint {
+  if (run.functionAt(fn) === undefined) {
+    throw helperError(call, name, 'EINVAL', `0x${fn.toString(16)} is not the address of a BPF function (ARG_PTR_TO_FUNC)`);
+  }
+  return withPlace(call, name, () => run.callFunction(fn, args).r0);
+}
+
+/** The keys to visit: every index of an array, the elements a hash map holds now. */
+function keysOf(m: VmMap): Uint8Array[] {
+  if (m.map.spec.type === 'array' || m.map.spec.type === 'percpu_array') {
+    return Array.from({ length: m.map.spec.maxEntries }, (_, i) => u32Bytes(i));
+  }
+  const keys: Uint8Array[] = [];
+  for (let k = m.map.getNextKey(undefined); k !== undefined; k = m.map.getNextKey(k)) keys.push(k);
+  return keys;
+}
+
+export const callbackHelpers: readonly HelperDef[] = [
+  helper('loop', {
+    proto: 'bpf_loop_proto',
+    args: ['anything', 'ptr_to_func', 'ptr_to_stack_or_null', 'anything'],
+    ret: 'integer',
+    impl(call, r1, r2, r3, r4) {
+      const name = 'bpf_loop';
+      const run = runOf(call, name);
+      if (r4 !== 0n) return negErrno('EINVAL');
+      const n = u32(r1);
+      // With flags 0 the verifier inlines bpf_loop (inline_bpf_loop), whose -E2BIG is a 32-bit move:
+      // programs see 0xfffffff9 (checked with BPF_PROG_TEST_RUN on 6.18), not a 64-bit -7.
+      if (n > BPF_MAX_LOOPS) return BigInt(-ERRNO.E2BIG >>> 0);
+      for (let i = 0; i < n; i++) {
+        if (callback(call, name, run, r2, [BigInt(i), r3]) !== 0n) return ret(i + 1);
+      }
+      return ret(n);
+    },
+  }),
+  helper('for_each_map_elem', {
+    proto: 'bpf_for_each_map_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_func', 'ptr_to_stack_or_null', 'anything'],
+    ret: 'integer',
+    impl(call, r1, r2, r3, r4) {
+      const name = 'bpf_for_each_map_elem';
+      const run = runOf(call, name);
+      const m = mapArg(call, name, r1);
+      if (!ITERABLE.has(m.map.spec.type)) {
+        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map, which cannot be iterated by this helper`);
+      }
+      if (r4 !== 0n) return negErrno('EINVAL');
+      const writable = (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
+      let count = 0;
+      for (const key of keysOf(m)) {
+        const value = m.map.lookupView(key, run.cpu);
+        if (value === undefined) continue; // deleted by an earlier callback
+        count++;
+        // The key and value get addresses for this element only: a large map must not pile up regions.
+        const mark = run.memory.mark();
+        let r0: bigint;
+        try {
+          const keyAddr = run.addRegion(`map '${m.name}' key`, 'map_value', key, false).addr(0);
+          const valueAddr = run.addRegion(`map '${m.name}' value`, 'map_value', value, writable).addr(0);
+          r0 = callback(call, name, run, r2, [m.handle.addr(0), keyAddr, valueAddr, r3]);
+        } finally {
+          run.memory.truncate(mark);
+        }
+        if (r0 !== 0n) break;
+      }
+      return ret(count);
+    },
+  }),
+];

@@ -1,0 +1,174 @@
+/**
+ * Map helpers (kernel/bpf/helpers.c): lookup, update, delete, push/pop/peek and the per-CPU lookup.
+ * Keys and values are read with the map's key_size/value_size, as the verifier guarantees. A
+ * lookup gives the program the live value (this run's CPU for per-CPU maps) at an address of its
+ * own, read-only for BPF_F_RDONLY_PROG maps; maps of maps give the inner map's handle. Updates and
+ * deletes return 0 or the kernel's -errno.
+ */
+import { ArrayOfMapsMap, BloomFilterMap, HashOfMapsMap, MAP_FLAGS, QueueStackMap } from '../maps/index.js';
+import type { HelperCall, HelperDef } from './registry.js';
+import type { VmMap } from '../vm/runtime.js';
+import { errnoResult, negErrno } from './errno.js';
+import { helper, helperError, mapArg, mem, runOf, u32, withPlace } from './support.js';
+
+const PERCPU_TYPES = new Set(['percpu_array', 'percpu_hash', 'lru_percpu_hash']);
+
+function readKey(call: HelperCall, name: string, m: VmMap, addr: bigint): Uint8Array {
+  return mem(call, name, addr, m.map.spec.keySize, false, `key of map '${m.name}'`).slice();
+}
+
+function readValue(call: HelperCall, name: string, m: VmMap, addr: bigint): Uint8Array {
+  return mem(call, name, addr, m.map.spec.valueSize, false, `value of map '${m.name}'`).slice();
+}
+
+/** Programs cannot write to BPF_F_RDONLY_PROG maps (.rodata): the verifier refuses such a call. */
+function checkProgWritable(call: HelperCall, name: string, m: VmMap): void {
+  if (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) {
+    throw helperError(call, name, 'EPERM', `map '${m.name}' is read-only for programs (BPF_F_RDONLY_PROG)`);
+  }
+}
+
+/** The address a program gets for the element `key` on `cpu`, or 0. */
+function lookupAddress(call: HelperCall, name: string, m: VmMap, key: Uint8Array, cpu: number): bigint {
+  const run = runOf(call, name);
+  if (m.map instanceof ArrayOfMapsMap || m.map instanceof HashOfMapsMap) {
+    const id = withPlace(call, name, () => (m.map as ArrayOfMapsMap | HashOfMapsMap).innerMapId(key));
+    const inner = id === undefined ? undefined : run.vm.maps.get(id);
+    return inner ? inner.handle.addr(0) : 0n;
+  }
+  const view = withPlace(call, name, () => m.map.lookupView(key, cpu));
+  if (view === undefined) return 0n;
+  const writable = (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
+  return run.addressOf(view, writable, `map '${m.name}' value`);
+}
+
+/** Update flags are a u64; anything above BPF_EXIST | BPF_F_LOCK is EINVAL before the map sees it. */
+function updateFlags(flags: bigint): number | undefined {
+  return flags > 0xffffffffn ? undefined : Number(flags);
+}
+
+export const mapHelpers: readonly HelperDef[] = [
+  helper('map_lookup_elem', {
+    proto: 'bpf_map_lookup_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_map_key'],
+    ret: 'ptr_to_map_value_or_null',
+    impl(call, r1, r2) {
+      const name = 'bpf_map_lookup_elem';
+      const m = mapArg(call, name, r1);
+      return lookupAddress(call, name, m, readKey(call, name, m, r2), runOf(call, name).cpu);
+    },
+  }),
+  helper('map_update_elem', {
+    proto: 'bpf_map_update_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_map_key', 'ptr_to_map_value', 'anything'],
+    ret: 'integer',
+    impl(call, r1, r2, r3, r4) {
+      const name = 'bpf_map_update_elem';
+      const m = mapArg(call, name, r1);
+      checkProgWritable(call, name, m);
+      const key = readKey(call, name, m, r2);
+      const value = readValue(call, name, m, r3);
+      const flags = updateFlags(r4);
+      if (flags === undefined) return negErrno('EINVAL');
+      return errnoResult(() => m.map.updateFromProgram(key, value, flags, runOf(call, name).cpu));
+    },
+  }),
+  helper('map_delete_elem', {
+    proto: 'bpf_map_delete_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_map_key'],
+    ret: 'integer',
+    impl(call, r1, r2) {
+      const name = 'bpf_map_delete_elem';
+      const m = mapArg(call, name, r1);
+      checkProgWritable(call, name, m);
+      const key = readKey(call, name, m, r2);
+      return errnoResult(() => m.map.deleteFromProgram(key));
+    },
+  }),
+  helper('map_push_elem', {
+    proto: 'bpf_map_push_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_map_value', 'anything'],
+    ret: 'integer',
+    impl(call, r1, r2, r3) {
+      const name = 'bpf_map_push_elem';
+      const m = mapArg(call, name, r1);
+      checkProgWritable(call, name, m);
+      const map = m.map;
+      if (!(map instanceof QueueStackMap) && !(map instanceof BloomFilterMap)) {
+        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: push needs a queue, stack or bloom_filter map`);
+      }
+      const value = readValue(call, name, m, r2);
+      const flags = updateFlags(r3);
+      if (flags === undefined) return negErrno('EINVAL');
+      return errnoResult(() => map.push(value, flags));
+    },
+  }),
+  helper('map_pop_elem', {
+    proto: 'bpf_map_pop_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_uninit_map_value'],
+    ret: 'integer',
+    impl(call, r1, r2) {
+      const name = 'bpf_map_pop_elem';
+      const m = mapArg(call, name, r1);
+      checkProgWritable(call, name, m);
+      const map = m.map;
+      // A bloom filter has map_pop_elem returning -EOPNOTSUPP; other types have no pop at all.
+      if (map instanceof BloomFilterMap) return negErrno('EOPNOTSUPP');
+      if (!(map instanceof QueueStackMap)) {
+        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: pop needs a queue or stack map`);
+      }
+      const dst = mem(call, name, r2, map.spec.valueSize, true, `value of map '${m.name}'`);
+      const v = map.pop();
+      // An empty queue or stack zeroes the destination and says ENOENT (queue_stack_map_get_elem).
+      if (v === undefined) {
+        dst.fill(0);
+        return negErrno('ENOENT');
+      }
+      dst.set(v);
+      return 0n;
+    },
+  }),
+  helper('map_peek_elem', {
+    proto: 'bpf_map_peek_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_uninit_map_value'],
+    ret: 'integer',
+    impl(call, r1, r2) {
+      const name = 'bpf_map_peek_elem';
+      const m = mapArg(call, name, r1);
+      const map = m.map;
+      if (map instanceof BloomFilterMap) {
+        // For a bloom filter the value is the one to test: 0 if it may be present, -ENOENT if not.
+        const value = readValue(call, name, m, r2);
+        return withPlace(call, name, () => map.peek(value)) ? 0n : negErrno('ENOENT');
+      }
+      if (!(map instanceof QueueStackMap)) {
+        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: peek needs a queue, stack or bloom_filter map`);
+      }
+      const dst = mem(call, name, r2, map.spec.valueSize, true, `value of map '${m.name}'`);
+      const v = map.peek();
+      if (v === undefined) {
+        dst.fill(0);
+        return negErrno('ENOENT');
+      }
+      dst.set(v);
+      return 0n;
+    },
+  }),
+  helper('map_lookup_percpu_elem', {
+    proto: 'bpf_map_lookup_percpu_elem_proto',
+    args: ['const_map_ptr', 'ptr_to_map_key', 'anything'],
+    ret: 'ptr_to_map_value_or_null',
+    impl(call, r1, r2, r3) {
+      const name = 'bpf_map_lookup_percpu_elem';
+      const m = mapArg(call, name, r1);
+      if (!PERCPU_TYPES.has(m.map.spec.type)) {
+        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map: this helper needs a per-CPU array or hash`);
+      }
+      const key = readKey(call, name, m, r2);
+      const cpu = u32(r3);
+      // cpu >= nr_cpu_ids gives NULL, as in the kernel.
+      if (cpu >= m.map.nCpus) return 0n;
+      return lookupAddress(call, name, m, key, cpu);
+    },
+  }),
+];
