@@ -12,7 +12,8 @@ export type BpfErrorCode =
   | 'EIO' // a file that could not be read or written
   // The kernel's errno names, for operations whose failure a kernel would report the same way
   | 'EINVAL' | 'ENOENT' | 'EEXIST' | 'E2BIG' | 'ENOSPC' | 'EPERM' | 'EBUSY' | 'ENOMEM'
-  | 'EOPNOTSUPP' | 'ENOTSUPP' | 'EACCES' | 'ENOEXEC' | 'ELOOP' | 'EBADF' | 'ENOSYS';
+  | 'EOPNOTSUPP' | 'ENOTSUPP' | 'EACCES' | 'ENOEXEC' | 'ELOOP' | 'EBADF' | 'ENOSYS' | 'ENODEV'
+  | 'ENXIO' | 'EMSGSIZE' | 'EAGAIN' | 'ERANGE';
 
 export interface BpfErrorPlace {
   file?: string;

@@ -66,6 +66,11 @@ export class Memory {
   dv: DataView = NO_VIEW;
   /** The region in the low window, if any. */
   low: Region | undefined = undefined;
+  /**
+   * Set by an owner that drops every run's regions afterwards (vm/runtime.ts): runs may then keep
+   * their stack frames between runs instead of allocating new ones.
+   */
+  reuseStacks = false;
 
   /** Put a region in the low window (replacing any there). */
   setLow(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {

@@ -206,6 +206,7 @@ export class Vm {
     this.nCpus = opts.nCpus ?? DEFAULT_NCPUS;
     this.env = opts.env ?? hostEnv();
     this.helpers = opts.helpers ?? new HelperRegistry();
+    this.memory.reuseStacks = true;
   }
 
   createMap(spec: MapSpec, meta: { btf?: Btf; btfKeyTypeId?: number; btfValueTypeId?: number } = {}): VmMap {
