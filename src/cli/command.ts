@@ -9,5 +9,9 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly details: readonly string[];
-  run(argv: string[], out: Output): number | Promise<number>;
+  /** Other names the verb answers to (bpftool's `list` for `show`...). */
+  readonly aliases?: readonly string[];
+  /** A group verb (`map`, `prog`, `btf`): the next word picks one of these. */
+  readonly subcommands?: readonly Command[];
+  run?(argv: string[], out: Output): number | Promise<number>;
 }

@@ -2,10 +2,14 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { BpfError } from '../../errors.js';
-import { encode, validateProgram } from '../../isa/insn.js';
-import { disassembleKernel } from '../../isa/disasm-kernel.js';
-import { disassembleUbpf } from '../../isa/disasm-ubpf.js';
-import { loadProgram, UsageError } from '../io.js';
+import { encode, slotOffsets, validateProgram, type Insn } from '../../isa/insn.js';
+import { disassembleKernel, formatKernelInsn } from '../../isa/disasm-kernel.js';
+import { disassembleUbpf, formatUbpfInsn } from '../../isa/disasm-ubpf.js';
+import { isElf } from '../../btf/elf-btf.js';
+import { loadObjectSpec } from '../../elf/object.js';
+import { loadProgram, readInput, UsageError } from '../io.js';
+import { jsonText } from '../json.js';
+import { pickPrograms } from './prog-common.js';
 import type { Command } from '../command.js';
 
 function syntaxOption(v: string | undefined): 'kernel' | 'ubpf' | undefined {
@@ -16,12 +20,19 @@ function syntaxOption(v: string | undefined): 'kernel' | 'ubpf' | undefined {
 export const asmCommand: Command = {
   name: 'asm',
   summary: 'assemble a .s file (kernel/LLVM or uBPF syntax) into raw instructions',
-  usage: 'tsbpf asm FILE.s -o FILE.bin [--syntax kernel|ubpf]',
-  details: ['The syntax is detected from the text unless --syntax is given.', 'Without -o the bytes are written to stdout as hex, one instruction a line.'],
+  usage: 'tsbpf asm FILE.s -o FILE.bin [--syntax kernel|ubpf] [--json]',
+  details: [
+    'The syntax is detected from the text unless --syntax is given.',
+    'Without -o the bytes are written to stdout as hex, one instruction a line.',
+    '--json prints {"insns": N, "bytes": N, "hex": "..."} (with -o: no "hex", and "file").',
+  ],
   run(argv, out) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { output: { type: 'string', short: 'o' }, syntax: { type: 'string' } },
+      options: {
+        output: { type: 'string', short: 'o' }, syntax: { type: 'string' },
+        json: { type: 'boolean', short: 'j', default: false }, bpffs: { type: 'string' },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('asm takes exactly one input file');
     const file = positionals[0]!;
@@ -34,6 +45,9 @@ export const asmCommand: Command = {
       } catch (e) {
         throw new BpfError('EIO', `${values.output}: cannot write: ${(e as Error).message}`, { file: values.output });
       }
+      if (values.json) out.stdout(jsonText({ file: values.output, insns: insns.length, bytes: bytes.length }) + '\n');
+    } else if (values.json) {
+      out.stdout(jsonText({ insns: insns.length, bytes: bytes.length, hex: Buffer.from(bytes).toString('hex') }) + '\n');
     } else {
       for (let o = 0; o < bytes.length; o += 8) out.stdout(Buffer.from(bytes.subarray(o, o + 8)).toString('hex') + '\n');
     }
@@ -43,20 +57,65 @@ export const asmCommand: Command = {
 
 export const disasmCommand: Command = {
   name: 'disasm',
-  summary: 'disassemble raw instructions (.bin) or re-print a .s file',
-  usage: 'tsbpf disasm FILE [--syntax kernel|ubpf]',
-  details: ['Prints the kernel/LLVM syntax (as llvm-objdump -d) by default, the uBPF syntax with --syntax ubpf.'],
+  summary: 'disassemble raw instructions (.bin), re-print a .s file, or disassemble an ELF object\'s programs',
+  usage: 'tsbpf disasm FILE [--syntax kernel|ubpf] [--section SEC] [--prog NAME] [--json]',
+  details: [
+    'Prints the kernel/LLVM syntax (as llvm-objdump -d) by default, the uBPF syntax with --syntax ubpf.',
+    'An ELF object (clang -target bpf) is loaded as libbpf would and each program is listed as llvm-objdump -d does,',
+    'after linking (subprograms follow their caller) and relocation (map references read map[idx:N]);',
+    '--section/--prog pick programs.',
+    '--json prints {"programs": [{"name", "section", "insns": [...]}]} (raw programs: one program, name "prog").',
+  ],
   run(argv, out) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
-      options: { syntax: { type: 'string' } },
+      options: {
+        syntax: { type: 'string' }, section: { type: 'string' }, prog: { type: 'string' },
+        json: { type: 'boolean', short: 'j', default: false }, bpffs: { type: 'string' },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('disasm takes exactly one input file');
     const file = positionals[0]!;
-    const insns = loadProgram(file);
-    validateProgram(insns, file);
-    const text = syntaxOption(values.syntax) === 'ubpf' ? disassembleUbpf(insns) : disassembleKernel(insns);
-    out.stdout(text.endsWith('\n') ? text : text + '\n');
+    const syntax = syntaxOption(values.syntax);
+    const bytes = readInput(file);
+    const listings: { name: string; section?: string; insns: Insn[]; symbols?: Map<number, string> }[] = [];
+    if (isElf(bytes)) {
+      const spec = loadObjectSpec(bytes, { file });
+      for (const w of spec.warnings) out.stderr(`tsbpf disasm: warning: ${w}\n`);
+      for (const p of pickPrograms(spec, values.prog, values.section)) {
+        listings.push({ name: p.name, section: p.section, insns: p.insns, symbols: new Map(p.functions.map((f) => [f.slot, f.name])) });
+      }
+    } else {
+      if (values.section !== undefined || values.prog !== undefined) throw new UsageError('--section and --prog are for ELF objects');
+      const insns = loadProgram(file);
+      validateProgram(insns, file);
+      listings.push({ name: 'prog', insns });
+    }
+    const text = (l: (typeof listings)[number]): string[] => {
+      const offsets = slotOffsets(l.insns);
+      return syntax === 'ubpf'
+        ? l.insns.map((insn, i) => formatUbpfInsn(insn, offsets[i]!))
+        : l.insns.map((insn, i) => formatKernelInsn(insn, offsets[i]!));
+    };
+    if (values.json) {
+      out.stdout(jsonText({ programs: listings.map((l) => ({ name: l.name, ...(l.section !== undefined ? { section: l.section } : {}), insns: text(l) })) }) + '\n');
+      return 0;
+    }
+    if (!isElf(bytes)) {
+      const l = listings[0]!;
+      const t = syntax === 'ubpf' ? disassembleUbpf(l.insns) : disassembleKernel(l.insns);
+      out.stdout(t.endsWith('\n') ? t : t + '\n');
+      return 0;
+    }
+    // llvm-objdump -d's layout: a file header, then each program under its section.
+    let s = `\n${file}:\tfile format elf64-bpf\n`;
+    for (const l of listings) {
+      s += `\nDisassembly of section ${l.section}:\n\n`;
+      s += syntax === 'ubpf'
+        ? `<${l.name}>:\n${text(l).map((x) => '\t' + x).join('\n')}\n`
+        : disassembleKernel(l.insns, { style: 'objdump', symbols: l.symbols!, name: l.name });
+    }
+    out.stdout(s);
     return 0;
   },
 };

@@ -26,7 +26,9 @@ export const runCommand: Command = {
         repeat: { type: 'string' },
         budget: { type: 'string' },
         syntax: { type: 'string' },
-        json: { type: 'boolean', default: false },
+        json: { type: 'boolean', short: 'j', default: false },
+        // Every verb takes the store option; a bare run has no maps to pin.
+        bpffs: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('run takes exactly one program file');

@@ -1,0 +1,84 @@
+/** `tsbpf prog show [PROG]`, `tsbpf prog pin PROG PATH` and `tsbpf prog tracelog`. */
+import type { Command } from '../command.js';
+import { parseCommand } from '../options.js';
+import { readSession, resolveProgId, writeSession } from '../store-access.js';
+import { parseRef, Tokens } from '../tokens.js';
+import { emit } from './map-common.js';
+import { isRefWord, pickOne, progShowJson, progShowText, readObject } from './prog-common.js';
+
+export const progShowCommand: Command = {
+  name: 'show',
+  aliases: ['list'],
+  summary: 'show one program or every program in the store',
+  usage: 'tsbpf prog show [pinned PATH | id N | name NAME | tag TAG] [--bpffs DIR] [--json]',
+  details: ['Prints id, type, name, tag, gpl_compatible, loaded_at, bytes_xlated, map_ids and the pins, as bpftool prog show.'],
+  run(argv, out) {
+    const { positionals, common } = parseCommand(argv, {});
+    const t = new Tokens(positionals);
+    readSession(common, (_s, store) => {
+      if (t.done) {
+        const live = store.live();
+        const all = store.ids('prog').filter((id) => live.progs.has(id)).map((id) => progShowJson(store, id));
+        emit(out, common, all, () => all.map(progShowText).join('\n'));
+        return;
+      }
+      const ref = parseRef(t, 'prog');
+      t.end();
+      const o = progShowJson(store, resolveProgId(store, ref));
+      emit(out, common, o, () => progShowText(o));
+    });
+    return 0;
+  },
+};
+
+export const progPinCommand: Command = {
+  name: 'pin',
+  summary: 'pin a program (from the store, or from an object file) at a path',
+  usage: 'tsbpf prog pin (id N | name NAME | pinned PATH | tag TAG | OBJ [--prog NAME | --section SEC]) PATH [--btf FILE] [--bpffs DIR] [--json]',
+  details: ['From an object file the program is loaded with its maps (not pinned, kept alive by the program).'],
+  run(argv, out) {
+    const { values, positionals, common } = parseCommand(argv, {
+      prog: { type: 'string' }, section: { type: 'string' }, btf: { type: 'string' },
+    });
+    const t = new Tokens(positionals);
+    if (isRefWord(t.peek())) {
+      const ref = parseRef(t, 'prog');
+      const path = t.next('PATH');
+      t.end();
+      writeSession(common, (_s, store) => {
+        store.addPin(path, 'prog', resolveProgId(store, ref));
+      });
+    } else {
+      const objPath = t.next('OBJ or PROG');
+      const path = t.next('PATH');
+      t.end();
+      const spec = readObject(objPath, { btf: values.btf as string | undefined }, out, 'prog pin');
+      const p = pickOne(spec, values.prog as string | undefined, values.section as string | undefined);
+      writeSession(common, (s, store) => {
+        store.resolve(path);
+        const obj = s.loadObject(spec);
+        store.addPin(path, 'prog', s.persistProg(obj.programs.get(p.name)!));
+      });
+    }
+    emit(out, common, null, '');
+    return 0;
+  },
+};
+
+export const progTracelogCommand: Command = {
+  name: 'tracelog',
+  summary: 'print the bpf_printk output of programs run with this store',
+  usage: 'tsbpf prog tracelog [--keep] [--bpffs DIR] [--json]',
+  details: [
+    'Lines as /sys/kernel/tracing/trace_pipe shows them. Reading consumes them, as trace_pipe does; --keep leaves them.',
+    '--json: {"lines": [...]}.',
+  ],
+  run(argv, out) {
+    const { values, positionals, common } = parseCommand(argv, { keep: { type: 'boolean', default: false } });
+    new Tokens(positionals).end();
+    const store = common.store();
+    const lines = values.keep ? store.readTrace(false) : store.write(() => store.readTrace(true));
+    emit(out, common, { lines }, lines.join('\n'));
+    return 0;
+  },
+};
