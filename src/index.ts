@@ -57,3 +57,6 @@ export {
 
 // The pin store (bpffs-like directory shared between processes).
 export { PinStore, StoreSession, defaultStoreDir, writeFileAtomic, type MapRecord, type ProgRecord } from './pin/index.js';
+
+// The Linux backend: the same objects in the real kernel through bpf(2) (koffi, loaded lazily).
+export { kernelAvailable, loadObjectIntoKernel, KernelMap, KernelProgram, KernelError } from './kernel/index.js';
