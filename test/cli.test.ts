@@ -1,20 +1,14 @@
 /** The `tsbpf` command as a user runs it: through bin/tsbpf.js, in a child process. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths.js';
+import { BIN, tempStore, tsbpf as tsbpfArgs, type Ran } from './support/cli-kit.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'tsbpf.js');
+const tsbpf = (...args: string[]): Ran => tsbpfArgs(args);
 
-function tsbpf(...args: string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'tsbpf-cli-'));
+const tmp = tempStore();
 function file(name: string, text: string | Uint8Array): string {
   const p = join(tmp, name);
   writeFileSync(p, text);

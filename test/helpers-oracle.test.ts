@@ -5,9 +5,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  clangMissing, kernelCleanup, kernelLoad, kernelMissing, kernelRun, loadHelpersObject, runPacket, TestXdp,
-} from './support/helpers-kit.js';
+import { clangMissing, loadHelpersObject, runPacket, TestXdp } from './support/helpers-kit.js';
+import { kernelCleanup, kernelLoad, kernelMissing, kernelRun } from './support/kernel-oracle.js';
 import { removeElfTempDir } from './support/elf-tools.js';
 
 const skip = clangMissing();

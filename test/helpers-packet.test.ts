@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { csumDiff, internetChecksum } from '../src/helpers/index.js';
 import { PerfEventArrayMap } from '../src/maps/index.js';
 import { REDIRECT } from '../src/vm/packet-ops.js';
-import {
-  clangMissing, kernelCleanup, kernelLoad, kernelMissing, kernelRun, loadHelpersObject, runPacket, TestSkb, TestXdp, u32Key,
-} from './support/helpers-kit.js';
+import { clangMissing, loadHelpersObject, runPacket, TestSkb, TestXdp, u32Key } from './support/helpers-kit.js';
+import { kernelCleanup, kernelLoad, kernelMissing, kernelRun } from './support/kernel-oracle.js';
 import { removeElfTempDir } from './support/elf-tools.js';
 
 const skip = clangMissing();

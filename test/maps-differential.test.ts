@@ -14,7 +14,7 @@ import { fixedEnv } from '../src/vm/env.js';
 import { loadObjectIntoVm } from '../src/vm/load-object.js';
 import { Vm } from '../src/vm/runtime.js';
 import { clangMissing, compileObject, elfTools } from './support/elf-tools.js';
-import { kernelCleanup, kernelLoad, kernelMissing, kernelRun } from './support/helpers-kit.js';
+import { kernelCleanup, kernelLoad, kernelMissing, kernelRun } from './support/kernel-oracle.js';
 
 after(() => kernelCleanup());
 const skip = clangMissing() ?? kernelMissing();

@@ -10,7 +10,8 @@ import { readCapture, writePcap, writePcapng, type PacketToWrite } from '../src/
 import { ethernetFrame, packet } from '../src/net/packet.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import { BpfError } from '../src/errors.js';
-import { bpftoolRun, cleanup, hex, kernelUnavailable, loadVm, pinProgtypes } from './support/progtypes-oracle.js';
+import { bpftoolRun, hex, kernelCleanup, kernelUnavailable } from './support/kernel-oracle.js';
+import { loadVm, pinProgtypes } from './support/progtypes-oracle.js';
 
 const frames: Uint8Array[] = [
   packet({ src: '192.168.0.1', dst: '192.168.0.2', udp: { srcPort: 1234, dstPort: 53 }, payload: new Uint8Array(160).fill(7) }),
@@ -100,12 +101,12 @@ describe('runPcap', () => {
 });
 
 // Compiled objects, pins and temporary files go when the file's tests are done.
-after(cleanup);
+after(kernelCleanup);
 
 const why = kernelUnavailable();
 
 describe('runPcap agrees with the kernel packet by packet', { skip: why }, () => {
-  after(cleanup);
+  after(kernelCleanup);
 
   test('xdp_swap and sock_udp over the capture', async () => {
     for (const [name, fn] of [['xdp', 'xdp_swap'], ['socket', 'sock_udp']] as const) {

@@ -12,11 +12,12 @@ import { packet, ethernetFrame, macAddress } from '../src/net/packet.js';
 import { SKB } from '../src/progtypes/context.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import type { NetDevice } from '../src/progtypes/devices.js';
-import { bpftoolRun, cleanup, kernelUnavailable, loadVm, pinProgtypes } from './support/progtypes-oracle.js';
+import { bpftoolRun, kernelCleanup, kernelUnavailable } from './support/kernel-oracle.js';
+import { loadVm, pinProgtypes } from './support/progtypes-oracle.js';
 import { agree, kernelOutcome, tsbpfOutcome } from './support/progtypes-compare.js';
 
 // Compiled objects, pins and temporary files go when the file's tests are done.
-after(cleanup);
+after(kernelCleanup);
 
 const why = kernelUnavailable();
 if (why) console.log(`# progtypes-skb: kernel comparisons skipped: ${why}`);
@@ -56,7 +57,7 @@ describe('tc test runs agree with the kernel', { skip: why }, () => {
     ({ vm, obj } = await loadVm('tc'));
     dir = pinProgtypes('tc');
   });
-  after(cleanup);
+  after(kernelCleanup);
 
   test('tc_dump: every readable __sk_buff field, for several frames and destinations', () => {
     const frames: [string, Uint8Array][] = [
@@ -178,7 +179,7 @@ describe('socket filter test runs agree with the kernel', { skip: why }, () => {
     ({ vm, obj } = await loadVm('socket'));
     dir = pinProgtypes('socket');
   });
-  after(cleanup);
+  after(kernelCleanup);
 
   test('sock_udp: LD_ABS from layer 3 and through SKF_LL_OFF; data_out has a zeroed Ethernet header', () => {
     for (const [what, f] of [['udp4', udp4], ['tcp4', tcp4], ['udp6', udp6], ['icmp4', icmp4], ['arp', arp], ['34-byte IPv4', udp4.subarray(0, 34)]] as const) {
@@ -217,7 +218,7 @@ describe('cgroup_skb test runs agree with the kernel', { skip: why }, () => {
     ({ vm, obj } = await loadVm('cgroup'));
     dir = pinProgtypes('cgroup');
   });
-  after(cleanup);
+  after(kernelCleanup);
 
   test('cg_allow: allow and drop by protocol and length', () => {
     for (const [what, f] of [['udp4 (long)', udp4], ['tcp4', tcp4], ['udp6', udp6], ['icmp4', icmp4], ['arp', arp]] as const) {

@@ -19,7 +19,7 @@ import {
 import { CONFIG_GATED_HELPERS, idOfHelper } from '../src/progtypes/helper-sets.js';
 import { PROG_TYPES, progTypeInfo, verdictOf, helperAllowed } from '../src/progtypes/table.js';
 import { REPO_ROOT } from './support/paths.js';
-import { kernelUnavailable } from './support/progtypes-oracle.js';
+import { kernelUnavailable } from './support/kernel-oracle.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 

@@ -12,11 +12,12 @@ import { runWithContext, testRun, BPF_F_TEST_RUN_ON_CPU } from '../src/progtypes
 import { perfEventData, ptRegs, ptRegsForCall, seccompData, u64Args, AUDIT_ARCH_X86_64 } from '../src/progtypes/contexts-build.js';
 import { parseTracepointFormat, tracepointLayout, tracepointRecord } from '../src/progtypes/tracepoint-format.js';
 import { maxContextReach } from '../src/progtypes/ctx-reach.js';
-import { cleanup, kernelUnavailable, loadVm, pinProgtypes } from './support/progtypes-oracle.js';
+import { kernelCleanup, kernelUnavailable } from './support/kernel-oracle.js';
+import { loadVm, pinProgtypes } from './support/progtypes-oracle.js';
 import { agree } from './support/progtypes-compare.js';
 
 // Compiled objects, pins and temporary files go when the file's tests are done.
-after(cleanup);
+after(kernelCleanup);
 
 const why = kernelUnavailable();
 if (why) console.log(`# progtypes-trace: kernel comparisons skipped: ${why}`);
@@ -29,7 +30,7 @@ describe('raw tracepoint and unsupported test runs agree with the kernel', { ski
     ({ vm, obj } = await loadVm('trace', { nCpus: cpus().length }));
     dir = pinProgtypes('trace');
   });
-  after(cleanup);
+  after(kernelCleanup);
 
   test('ctx_in is the arguments; retval is r0 truncated to 32 bits', () => {
     const cases: [string, Uint8Array][] = [

@@ -10,11 +10,12 @@ import type { VmObject } from '../src/vm/load-object.js';
 import { checkChecksums, packet } from '../src/net/packet.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import { XDP_MD } from '../src/progtypes/context.js';
-import { cleanup, kernelUnavailable, loadVm, pinProgtypes, testHelpers } from './support/progtypes-oracle.js';
+import { kernelCleanup, kernelUnavailable } from './support/kernel-oracle.js';
+import { loadVm, pinProgtypes, testHelpers } from './support/progtypes-oracle.js';
 import { agree } from './support/progtypes-compare.js';
 
 // Compiled objects, pins and temporary files go when the file's tests are done.
-after(cleanup);
+after(kernelCleanup);
 
 const why = kernelUnavailable();
 if (why) console.log(`# progtypes-xdp: kernel comparisons skipped: ${why}`);
@@ -51,7 +52,7 @@ describe('XDP test runs agree with the kernel', { skip: why }, () => {
     dir = pinProgtypes('xdp');
     console.log(`# progtypes-xdp: packet helpers from ${(await testHelpers()).from}`);
   });
-  after(cleanup);
+  after(kernelCleanup);
 
   test('xdp_swap rewrites an IPv4 frame and sends it back (XDP_TX), checksum still right', () => {
     const k = agree(vm, prog('xdp_swap'), pin('xdp_swap'), { dataIn: udp4 }, 'xdp_swap udp4');

@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PinStore } from '../pin/store.js';
 import { defaultStoreDir } from '../pin/store-path.js';
 
-type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
 export const COMMON_OPTIONS = {
   json: { type: 'boolean', short: 'j', default: false },

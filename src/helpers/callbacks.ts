@@ -7,8 +7,9 @@
 import type { HelperCall, HelperDef } from './registry.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import { MAP_FLAGS } from '../maps/index.js';
+import { u32Bytes } from '../maps/bytes.js';
 import { ERRNO, negErrno } from './errno.js';
-import { helper, helperError, mapArg, ret, runOf, u32, u32Bytes, withPlace } from './support.js';
+import { helper, helperError, mapArg, ret, runOf, u32, withPlace } from './support.js';
 
 /** BPF_MAX_LOOPS: the most iterations bpf_loop makes. */
 export const BPF_MAX_LOOPS = 1 << 23;

@@ -8,8 +8,9 @@
 import { ArrayOfMapsMap, BloomFilterMap, HashOfMapsMap, MAP_FLAGS, QueueStackMap } from '../maps/index.js';
 import type { HelperCall, HelperDef } from './registry.js';
 import type { VmMap } from '../vm/runtime.js';
+import type { BpfError } from '../errors.js';
 import { errnoResult, negErrno } from './errno.js';
-import { helper, helperError, mapArg, mem, runOf, u32, withPlace } from './support.js';
+import { copyOut, helper, helperError, mapArg, mem, runOf, u32, withPlace } from './support.js';
 
 const PERCPU_TYPES = new Set(['percpu_array', 'percpu_hash', 'lru_percpu_hash']);
 
@@ -21,11 +22,13 @@ function readValue(call: HelperCall, name: string, m: VmMap, addr: bigint): Uint
   return mem(call, name, addr, m.map.spec.valueSize, false, `value of map '${m.name}'`).slice();
 }
 
-/** Programs cannot write to BPF_F_RDONLY_PROG maps (.rodata): the verifier refuses such a call. */
-function checkProgWritable(call: HelperCall, name: string, m: VmMap): void {
+/** The map argument of a helper that changes it: programs cannot write to BPF_F_RDONLY_PROG maps (.rodata), the verifier refuses such a call. */
+function writableMapArg(call: HelperCall, name: string, addr: bigint): VmMap {
+  const m = mapArg(call, name, addr);
   if (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) {
     throw helperError(call, name, 'EPERM', `map '${m.name}' is read-only for programs (BPF_F_RDONLY_PROG)`);
   }
+  return m;
 }
 
 /** The address a program gets for the element `key` on `cpu`, or 0. */
@@ -43,8 +46,24 @@ function lookupAddress(call: HelperCall, name: string, m: VmMap, key: Uint8Array
 }
 
 /** Update flags are a u64; anything above BPF_EXIST | BPF_F_LOCK is EINVAL before the map sees it. */
-function updateFlags(flags: bigint): number | undefined {
-  return flags > 0xffffffffn ? undefined : Number(flags);
+function withUpdateFlags(flags: bigint, op: (flags: number) => void): bigint {
+  return flags > 0xffffffffn ? negErrno('EINVAL') : errnoResult(() => op(Number(flags)));
+}
+
+/** The clean failure for a map of a type the helper does not take (check_map_func_compatibility). */
+function wrongMapType(call: HelperCall, name: string, m: VmMap, needs: string): BpfError {
+  return helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map: ${needs}`);
+}
+
+/**
+ * Pop or peek a queue or stack (`needs` says so when `m` is another map) into the program's buffer
+ * at `addr`; an empty one zeroes the buffer and says ENOENT (queue_stack_map_get_elem).
+ */
+function takeInto(call: HelperCall, name: string, m: VmMap, addr: bigint, needs: string, take: (q: QueueStackMap) => Uint8Array | undefined): bigint {
+  const map = m.map;
+  if (!(map instanceof QueueStackMap)) throw wrongMapType(call, name, m, needs);
+  const dst = mem(call, name, addr, map.spec.valueSize, true, `value of map '${m.name}'`);
+  return copyOut(dst, take(map), negErrno('ENOENT'));
 }
 
 export const mapHelpers: readonly HelperDef[] = [
@@ -64,13 +83,10 @@ export const mapHelpers: readonly HelperDef[] = [
     ret: 'integer',
     impl(call, r1, r2, r3, r4) {
       const name = 'bpf_map_update_elem';
-      const m = mapArg(call, name, r1);
-      checkProgWritable(call, name, m);
+      const m = writableMapArg(call, name, r1);
       const key = readKey(call, name, m, r2);
       const value = readValue(call, name, m, r3);
-      const flags = updateFlags(r4);
-      if (flags === undefined) return negErrno('EINVAL');
-      return errnoResult(() => m.map.updateFromProgram(key, value, flags, runOf(call, name).cpu));
+      return withUpdateFlags(r4, (flags) => m.map.updateFromProgram(key, value, flags, runOf(call, name).cpu));
     },
   }),
   helper('map_delete_elem', {
@@ -79,8 +95,7 @@ export const mapHelpers: readonly HelperDef[] = [
     ret: 'integer',
     impl(call, r1, r2) {
       const name = 'bpf_map_delete_elem';
-      const m = mapArg(call, name, r1);
-      checkProgWritable(call, name, m);
+      const m = writableMapArg(call, name, r1);
       const key = readKey(call, name, m, r2);
       return errnoResult(() => m.map.deleteFromProgram(key));
     },
@@ -91,16 +106,13 @@ export const mapHelpers: readonly HelperDef[] = [
     ret: 'integer',
     impl(call, r1, r2, r3) {
       const name = 'bpf_map_push_elem';
-      const m = mapArg(call, name, r1);
-      checkProgWritable(call, name, m);
+      const m = writableMapArg(call, name, r1);
       const map = m.map;
       if (!(map instanceof QueueStackMap) && !(map instanceof BloomFilterMap)) {
-        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: push needs a queue, stack or bloom_filter map`);
+        throw wrongMapType(call, name, m, 'push needs a queue, stack or bloom_filter map');
       }
       const value = readValue(call, name, m, r2);
-      const flags = updateFlags(r3);
-      if (flags === undefined) return negErrno('EINVAL');
-      return errnoResult(() => map.push(value, flags));
+      return withUpdateFlags(r3, (flags) => map.push(value, flags));
     },
   }),
   helper('map_pop_elem', {
@@ -109,23 +121,10 @@ export const mapHelpers: readonly HelperDef[] = [
     ret: 'integer',
     impl(call, r1, r2) {
       const name = 'bpf_map_pop_elem';
-      const m = mapArg(call, name, r1);
-      checkProgWritable(call, name, m);
-      const map = m.map;
+      const m = writableMapArg(call, name, r1);
       // A bloom filter has map_pop_elem returning -EOPNOTSUPP; other types have no pop at all.
-      if (map instanceof BloomFilterMap) return negErrno('EOPNOTSUPP');
-      if (!(map instanceof QueueStackMap)) {
-        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: pop needs a queue or stack map`);
-      }
-      const dst = mem(call, name, r2, map.spec.valueSize, true, `value of map '${m.name}'`);
-      const v = map.pop();
-      // An empty queue or stack zeroes the destination and says ENOENT (queue_stack_map_get_elem).
-      if (v === undefined) {
-        dst.fill(0);
-        return negErrno('ENOENT');
-      }
-      dst.set(v);
-      return 0n;
+      if (m.map instanceof BloomFilterMap) return negErrno('EOPNOTSUPP');
+      return takeInto(call, name, m, r2, 'pop needs a queue or stack map', (q) => q.pop());
     },
   }),
   helper('map_peek_elem', {
@@ -141,17 +140,7 @@ export const mapHelpers: readonly HelperDef[] = [
         const value = readValue(call, name, m, r2);
         return withPlace(call, name, () => map.peek(value)) ? 0n : negErrno('ENOENT');
       }
-      if (!(map instanceof QueueStackMap)) {
-        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${map.spec.type} map: peek needs a queue, stack or bloom_filter map`);
-      }
-      const dst = mem(call, name, r2, map.spec.valueSize, true, `value of map '${m.name}'`);
-      const v = map.peek();
-      if (v === undefined) {
-        dst.fill(0);
-        return negErrno('ENOENT');
-      }
-      dst.set(v);
-      return 0n;
+      return takeInto(call, name, m, r2, 'peek needs a queue, stack or bloom_filter map', (q) => q.peek());
     },
   }),
   helper('map_lookup_percpu_elem', {
@@ -162,7 +151,7 @@ export const mapHelpers: readonly HelperDef[] = [
       const name = 'bpf_map_lookup_percpu_elem';
       const m = mapArg(call, name, r1);
       if (!PERCPU_TYPES.has(m.map.spec.type)) {
-        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map: this helper needs a per-CPU array or hash`);
+        throw wrongMapType(call, name, m, 'this helper needs a per-CPU array or hash');
       }
       const key = readKey(call, name, m, r2);
       const cpu = u32(r3);

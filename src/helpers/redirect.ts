@@ -9,8 +9,9 @@
  *     here gets TC_ACT_REDIRECT on success and the same low-bit verdict on a miss.
  */
 import { REDIRECT, type RedirectTarget } from '../vm/packet-ops.js';
+import { u32Bytes } from '../maps/bytes.js';
 import type { HelperDef } from './registry.js';
-import { helper, mapArg, runOf, u32, u32Bytes, withPlace } from './support.js';
+import { helper, mapArg, runOf, u32, withPlace } from './support.js';
 
 export const XDP_ABORTED = 0n;
 export const XDP_REDIRECT = 4n;

@@ -93,6 +93,19 @@ export function s32(v: bigint): number {
   return Number(BigInt.asIntN(32, v));
 }
 
+/**
+ * Fill a helper's output buffer: `src` copied into `dst` and 0, or, when there is nothing to copy,
+ * `dst` zeroed and `failure` (a -errno): the kernel leaves no stale bytes in a buffer it could not fill.
+ */
+export function copyOut(dst: Uint8Array, src: Uint8Array | undefined, failure: bigint): bigint {
+  if (src === undefined) {
+    dst.fill(0);
+    return failure;
+  }
+  dst.set(src);
+  return 0n;
+}
+
 /** A helper result as r0 holds it. */
 export function ret(v: number | bigint): bigint {
   return BigInt.asUintN(64, BigInt(v));
@@ -106,10 +119,4 @@ export function runState<T>(run: RunContext, key: string, init: () => T): T {
     run.state[key] = v;
   }
   return v;
-}
-
-export function u32Bytes(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { BpfError } from '../../src/errors.js';
 import type { Vm, VmProgram } from '../../src/vm/runtime.js';
 import { testRun, type TestRunOptions } from '../../src/progtypes/test-run.js';
-import { bpftoolRun, hex, syscallRun, type KernelRun, type KernelRunOptions } from './progtypes-oracle.js';
+import { bpftoolRun, hex, syscallRun, type KernelRun, type KernelRunOptions } from './kernel-oracle.js';
 
 export interface Outcome {
   errno?: string;
@@ -15,13 +15,17 @@ export interface Outcome {
   ctxOut?: string;
 }
 
+/** The outcome of a run that returned: its retval and the outputs it gave, in hex. */
+function returned(r: { retval: number; dataOut?: Uint8Array | undefined; ctxOut?: Uint8Array | undefined }): Outcome {
+  const o: Outcome = { retval: r.retval };
+  if (r.dataOut) o.dataOut = hex(r.dataOut);
+  if (r.ctxOut) o.ctxOut = hex(r.ctxOut);
+  return o;
+}
+
 export function tsbpfOutcome(vm: Vm, prog: VmProgram, opts: TestRunOptions): Outcome {
   try {
-    const r = testRun(vm, prog, opts);
-    const o: Outcome = { retval: r.retval };
-    if (r.dataOut) o.dataOut = hex(r.dataOut);
-    if (r.ctxOut) o.ctxOut = hex(r.ctxOut);
-    return o;
+    return returned(testRun(vm, prog, opts));
   } catch (e) {
     if (e instanceof BpfError) return { errno: e.code };
     throw e;
@@ -29,11 +33,7 @@ export function tsbpfOutcome(vm: Vm, prog: VmProgram, opts: TestRunOptions): Out
 }
 
 export function kernelOutcome(k: KernelRun): Outcome {
-  if (k.errno) return { errno: k.errno };
-  const o: Outcome = { retval: k.retval };
-  if (k.dataOut) o.dataOut = hex(k.dataOut);
-  if (k.ctxOut) o.ctxOut = hex(k.ctxOut);
-  return o;
+  return k.errno ? { errno: k.errno } : returned(k);
 }
 
 /**

@@ -9,12 +9,23 @@ import { isElf } from '../../btf/elf-btf.js';
 import { loadObjectSpec } from '../../elf/object.js';
 import { loadProgram, readInput, UsageError } from '../io.js';
 import { jsonText } from '../json.js';
+import { COMMON_OPTIONS, type OptionSpecs } from '../options.js';
 import { pickPrograms } from './prog-common.js';
 import type { Command } from '../command.js';
 
 function syntaxOption(v: string | undefined): 'kernel' | 'ubpf' | undefined {
   if (v !== undefined && v !== 'kernel' && v !== 'ubpf') throw new UsageError(`--syntax must be kernel or ubpf, not '${v}'`);
   return v;
+}
+
+/** Of the common options, asm and disasm take --json and --bpffs (which they do not use). */
+const FILE_VERB_OPTIONS = { json: COMMON_OPTIONS.json, bpffs: COMMON_OPTIONS.bpffs };
+
+/** The command line of asm and disasm: exactly one input file, the verb's `options` and FILE_VERB_OPTIONS. */
+function parseFileVerb<O extends OptionSpecs>(verb: string, argv: string[], options: O) {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...options, ...FILE_VERB_OPTIONS } });
+  if (positionals.length !== 1) throw new UsageError(`${verb} takes exactly one input file`);
+  return { values, file: positionals[0]! };
 }
 
 export const asmCommand: Command = {
@@ -27,15 +38,7 @@ export const asmCommand: Command = {
     '--json prints {"insns": N, "bytes": N, "hex": "..."} (with -o: no "hex", and "file").',
   ],
   run(argv, out) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' }, syntax: { type: 'string' },
-        json: { type: 'boolean', short: 'j', default: false }, bpffs: { type: 'string' },
-      },
-    });
-    if (positionals.length !== 1) throw new UsageError('asm takes exactly one input file');
-    const file = positionals[0]!;
+    const { values, file } = parseFileVerb('asm', argv, { output: { type: 'string', short: 'o' }, syntax: { type: 'string' } });
     const insns = loadProgram(file, syntaxOption(values.syntax));
     validateProgram(insns, file);
     const bytes = encode(insns);
@@ -67,15 +70,7 @@ export const disasmCommand: Command = {
     '--json prints {"programs": [{"name", "section", "insns": [...]}]} (raw programs: one program, name "prog").',
   ],
   run(argv, out) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        syntax: { type: 'string' }, section: { type: 'string' }, prog: { type: 'string' },
-        json: { type: 'boolean', short: 'j', default: false }, bpffs: { type: 'string' },
-      },
-    });
-    if (positionals.length !== 1) throw new UsageError('disasm takes exactly one input file');
-    const file = positionals[0]!;
+    const { values, file } = parseFileVerb('disasm', argv, { syntax: { type: 'string' }, section: { type: 'string' }, prog: { type: 'string' } });
     const syntax = syntaxOption(values.syntax);
     const bytes = readInput(file);
     const listings: { name: string; section?: string; insns: Insn[]; symbols?: Map<number, string> }[] = [];

@@ -1,35 +1,17 @@
 /** `tsbpf prog show [PROG]`, `tsbpf prog pin PROG PATH` and `tsbpf prog tracelog`. */
 import type { Command } from '../command.js';
 import { parseCommand } from '../options.js';
-import { readSession, resolveProgId, writeSession } from '../store-access.js';
-import { parseRef, Tokens } from '../tokens.js';
+import { writeSession } from '../store-access.js';
+import { Tokens } from '../tokens.js';
 import { emit } from './map-common.js';
+import { pinStoredObject, showCommand } from './object-verbs.js';
 import { isRefWord, pickOne, progShowJson, progShowText, readObject } from './prog-common.js';
 
-export const progShowCommand: Command = {
-  name: 'show',
-  aliases: ['list'],
+export const progShowCommand: Command = showCommand({ kind: 'prog', showJson: progShowJson, showText: progShowText }, {
   summary: 'show one program or every program in the store',
   usage: 'tsbpf prog show [pinned PATH | id N | name NAME | tag TAG] [--bpffs DIR] [--json]',
   details: ['Prints id, type, name, tag, gpl_compatible, loaded_at, bytes_xlated, map_ids and the pins, as bpftool prog show.'],
-  run(argv, out) {
-    const { positionals, common } = parseCommand(argv, {});
-    const t = new Tokens(positionals);
-    readSession(common, (_s, store) => {
-      if (t.done) {
-        const live = store.live();
-        const all = store.ids('prog').filter((id) => live.progs.has(id)).map((id) => progShowJson(store, id));
-        emit(out, common, all, () => all.map(progShowText).join('\n'));
-        return;
-      }
-      const ref = parseRef(t, 'prog');
-      t.end();
-      const o = progShowJson(store, resolveProgId(store, ref));
-      emit(out, common, o, () => progShowText(o));
-    });
-    return 0;
-  },
-};
+});
 
 export const progPinCommand: Command = {
   name: 'pin',
@@ -42,12 +24,7 @@ export const progPinCommand: Command = {
     });
     const t = new Tokens(positionals);
     if (isRefWord(t.peek())) {
-      const ref = parseRef(t, 'prog');
-      const path = t.next('PATH');
-      t.end();
-      writeSession(common, (_s, store) => {
-        store.addPin(path, 'prog', resolveProgId(store, ref));
-      });
+      pinStoredObject(t, common, 'prog');
     } else {
       const objPath = t.next('OBJ or PROG');
       const path = t.next('PATH');
