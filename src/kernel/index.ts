@@ -22,3 +22,11 @@ export { KernelMap, specOfInfo, type KernelMapCreateOptions } from './kernel-map
 export { KernelProgram, type KernelTestRunOptions, type KernelTestRunResult } from './kernel-program.js';
 export { withMapFds, kernelInsnBytes } from './relocate.js';
 export { loadObjectIntoKernel, type KernelLoadOptions, type KernelObject } from './load-object.js';
+export {
+  type Attachment, LinkAttachment, linkCreate, rawTracepointOpen, PERF_TYPE, PERF_COUNT_SW, perfEventOpen, tracefsRoot, tracepointId,
+  attachTracepoint, attachRawTracepoint, attachKprobe, attachUprobe, HostElf, uprobeOffset, attachPerfEvent,
+  attachXdp, attachTcx, attachCgroupSkb, ifindexOf, XDP_FLAGS, vmlinuxTargetId, loadBtfTracingProgram, attachBtfTracing,
+  type KprobeOptions, type UprobeOptions, type UprobeTarget, type PerfSamplingOptions, type PerfEventAttr,
+} from './attach/index.js';
+export { RingBufferReader, PerfBufferReader, type PerfRecord, type PerfBufferOptions, type PollOptions } from './events/index.js';
+export { readUsdtProbes, findUsdtProbe, attachUsdt, parseUsdtArgs, encodeUsdtSpec, type UsdtProbe, type UsdtArg, type UsdtOptions, type UsdtAttachment } from './usdt/index.js';

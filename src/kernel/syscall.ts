@@ -105,3 +105,67 @@ export function kernelAvailable(): Availability {
   }
   return availability;
 }
+
+// ---- perf_event_open, ioctl, mmap: what attaching and event delivery need ------------------
+
+/** __NR_perf_event_open (same tables as __NR_bpf in ffi.ts). */
+const PERF_EVENT_OPEN_NR: Readonly<Record<string, number>> = {
+  x64: 298, ia32: 336, arm64: 241, arm: 364, riscv64: 241, loong64: 241, ppc64: 319, s390x: 331,
+};
+
+/** The libc calls beyond bpf(2) used by src/kernel/attach and src/kernel/events, bound on first use. */
+export interface HostCalls {
+  /** perf_event_open(2): fd or -errno. */
+  perfEventOpen(attr: unknown, pid: number, cpu: number, groupFd: number, flags: number): number;
+  /** ioctl(2) with an integer argument: result or -errno. */
+  ioctl(fd: number, request: number, arg: number): number;
+  /** mmap(2) of a shared mapping of `fd`: the mapping's pointer, or -errno. */
+  mmap(length: number, prot: number, fd: number, offset: number): { ptr: unknown; addr: bigint } | number;
+  munmap(ptr: unknown, length: number): number;
+  /** sysconf(_SC_PAGESIZE): the unit of every mmap offset and length. */
+  pageSize: number;
+}
+
+let hostCalls: HostCalls | undefined;
+
+export function host(): HostCalls {
+  if (hostCalls) return hostCalls;
+  const { koffi } = nativeLibc();
+  const nr = PERF_EVENT_OPEN_NR[process.arch];
+  if (nr === undefined) throw new Error(`no perf_event_open(2) syscall number known for CPU architecture ${process.arch}`);
+  const lib = koffi.load('libc.so.6');
+  const syscall5 = lib.func('long syscall(long nr, void *attr, long pid, long cpu, long group_fd, unsigned long flags)');
+  const ioctl = lib.func('int ioctl(int fd, unsigned long request, unsigned long arg)');
+  const mmap = lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)');
+  const munmap = lib.func('int munmap(void *addr, size_t length)');
+  const MAP_SHARED = 1;
+  const MAP_FAILED = (1n << 64n) - 1n;
+  const errno = (): number => koffi.errno();
+  const SC_PAGESIZE = 30; // glibc's value on every Linux architecture
+  const pageSize = Number(lib.func('long sysconf(int name)')(SC_PAGESIZE));
+  hostCalls = {
+    pageSize,
+    perfEventOpen(attr, pid, cpu, groupFd, flags) {
+      for (;;) {
+        const r = Number(syscall5(nr, attr, pid, cpu, groupFd, flags));
+        if (r >= 0) return r;
+        if (errno() !== ERRNO.EINTR) return -errno();
+      }
+    },
+    ioctl(fd, request, arg) {
+      const r = Number(ioctl(fd, request, arg));
+      return r < 0 ? -errno() : r;
+    },
+    mmap(length, prot, fd, offset) {
+      const ptr = mmap(null, length, prot, MAP_SHARED, fd, offset);
+      const addr = ptr === null ? 0n : BigInt.asUintN(64, BigInt(koffi.address(ptr)));
+      if (ptr === null || addr === MAP_FAILED) return -errno();
+      return { ptr, addr };
+    },
+    munmap(ptr, length) {
+      const r = Number(munmap(ptr, length));
+      return r < 0 ? -errno() : r;
+    },
+  };
+  return hostCalls;
+}
