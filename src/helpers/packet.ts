@@ -92,6 +92,20 @@ function xdpAdjust(what: 'head' | 'tail' | 'meta', adjust: (ops: PacketOps, delt
   });
 }
 
+/**
+ * bpf_skb_change_tail(skb, new_len, flags) and bpf_skb_change_head(skb, head_room, flags): the
+ * helper checks its flags (none are defined), the program type's buffer checks the sizes.
+ */
+function skbChange(what: 'tail' | 'head', change: (ops: PacketOps, arg: number) => number): HelperDef {
+  const name = `bpf_skb_change_${what}`;
+  return helper(`skb_change_${what}`, {
+    proto: `${name}_proto`,
+    args: ['ptr_to_ctx', 'anything', 'anything'],
+    ret: 'integer',
+    impl: (call, _r1, r2, r3) => (r3 !== 0n ? negErrno('EINVAL') : ret(change(packetOps(call, name), u32(r2)))),
+  });
+}
+
 export const packetHelpers: readonly HelperDef[] = [
   helper('skb_load_bytes', {
     proto: 'bpf_skb_load_bytes_proto',
@@ -152,4 +166,6 @@ export const packetHelpers: readonly HelperDef[] = [
   xdpAdjust('head', (ops, delta) => ops.adjustHead(delta)),
   xdpAdjust('tail', (ops, delta) => ops.adjustTail(delta)),
   xdpAdjust('meta', (ops, delta) => ops.adjustMeta(delta)),
+  skbChange('tail', (ops, newLen) => ops.adjustTail(newLen - ops.length())),
+  skbChange('head', (ops, room) => ops.adjustHead(-room)),
 ];
