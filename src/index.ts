@@ -60,3 +60,10 @@ export { PinStore, StoreSession, defaultStoreDir, writeFileAtomic, type MapRecor
 
 // The Linux backend: the same objects in the real kernel through bpf(2) (koffi, loaded lazily).
 export { kernelAvailable, loadObjectIntoKernel, KernelMap, KernelProgram, KernelError } from './kernel/index.js';
+
+// One object model over both targets: load(file, { target: 'vm' | 'kernel' }) → BpfObject, whose
+// programs test-run and whose maps read and write the same way in the VM and in the kernel.
+export {
+  load, loadSpec, type ObjectLoadOptions, type BpfObject, type Program, type LoadedMap, type Target,
+  type ProgramRunOptions, type ProgramRunResult,
+} from './object/index.js';

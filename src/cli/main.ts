@@ -7,8 +7,9 @@ import { asmCommand, disasmCommand } from './commands/asm.js';
 import { mapCommand } from './commands/map.js';
 import { progCommand } from './commands/prog.js';
 import { btfCommand } from './commands/btf.js';
+import { verifyCommand } from './kernel/verify.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, asmCommand, disasmCommand, progCommand, mapCommand, btfCommand];
+export const COMMANDS: readonly Command[] = [runCommand, asmCommand, disasmCommand, verifyCommand, progCommand, mapCommand, btfCommand];
 
 const VERSION = '0.1.0';
 
@@ -28,6 +29,8 @@ function help(): string {
     '',
     'Options every prog/map/btf command takes: --json (-j), --pretty (-p), --bpffs DIR (the pin store;',
     'default $TSBPF_BPFFS, else $XDG_STATE_HOME/tsbpf/bpffs, else ~/.local/state/tsbpf/bpffs).',
+    '--target kernel (default vm): work on the running kernel through bpf(2) instead of tsbpf\'s VM and store',
+    '(verify, prog show/load/run/dump, map show/dump/lookup/update/delete/getnext/freeze, btf dump).',
     'Run `tsbpf <command> --help` for a command\'s options.',
     '',
   ].join('\n');
@@ -80,6 +83,8 @@ function hoistGlobalOptions(argv: string[]): string[] {
     if (GLOBAL_FLAGS.has(a)) lead.push(a);
     else if (a === '--bpffs' && i + 1 < argv.length) lead.push(a, argv[++i]!);
     else if (a.startsWith('--bpffs=')) lead.push(a);
+    else if (a === '--target' && i + 1 < argv.length) lead.push(a, argv[++i]!);
+    else if (a.startsWith('--target=')) lead.push(a);
     else break;
   }
   return [...argv.slice(i), ...lead];

@@ -13,6 +13,7 @@ import { parseCommand } from '../options.js';
 import { readSession, resolveMapId } from '../store-access.js';
 import { parseRef, Tokens } from '../tokens.js';
 import { emit } from './map-common.js';
+import { kernelBtfSource } from '../kernel/btf.js';
 
 const KIND = (k: string): string => (k === 'void' ? 'UNKN' : k.toUpperCase());
 const INT_ENC: Record<number, string> = { 0: '(none)', 1: 'SIGNED', 2: 'CHAR', 4: 'BOOL' };
@@ -77,17 +78,21 @@ function typeJson(t: BtfType): JsonValue {
 const btfDump: Command = {
   name: 'dump',
   summary: 'print the types of a BTF file, an object\'s .BTF, or a pinned map\'s BTF',
-  usage: 'tsbpf btf dump ([file] FILE | map MAP) [format c|raw] [--bpffs DIR] [--json]',
+  usage: 'tsbpf btf dump ([file] FILE | map MAP | id N) [format c|raw] [--target vm|kernel] [--bpffs DIR] [--json]',
   details: [
+    '--target kernel: id N is a BTF object in the kernel (vmlinux, a module, a loaded object\'s), map MAP a kernel',
+    'map\'s BTF (id N, pinned PATH in bpffs, name NAME); FILE works with either target.',
     'FILE is a BPF object (its .BTF section) or raw BTF such as /sys/kernel/btf/vmlinux.',
     'format raw (default) is bpftool\'s listing; format c is compilable C (a vmlinux.h).',
     '--json: raw gives {"types": [...]} as bpftool -j; c gives {"c": TEXT}.',
   ],
   run(argv, out) {
-    const { positionals, common } = parseCommand(argv, {});
+    const { positionals, common } = parseCommand(argv, {}, { kernel: true });
     const t = new Tokens(positionals);
     let btf: Btf;
-    if (t.peek() === 'map') {
+    if (common.target === 'kernel' && (t.peek() === 'map' || t.peek() === 'id')) {
+      btf = kernelBtfSource(t, t.next('id or map') as 'id' | 'map');
+    } else if (t.peek() === 'map') {
       t.next('map');
       const ref = parseRef(t, 'map');
       btf = readSession(common, (_s, store) => {

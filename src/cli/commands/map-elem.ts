@@ -17,6 +17,8 @@ import { parseCommand, type Common } from '../options.js';
 import { readSession, resolveMapId, writeSession } from '../store-access.js';
 import { parseData, parseRef, Tokens } from '../tokens.js';
 import { checkSize, displayValue, emit, parseKey, parseValue } from './map-common.js';
+import { kernelMapElem } from '../kernel/map.js';
+import { wantsKernel } from '../kernel/target.js';
 
 type Body = (t: Tokens, m: VmMap, s: StoreSession, store: PinStore) => { json: JsonValue; text: () => string };
 
@@ -25,6 +27,7 @@ function mapVerb(name: string, summary: string, usage: string, details: string[]
   return {
     name, summary, usage: `tsbpf map ${name} ${usage} [--bpffs DIR] [--json]`, details, ...(aliases ? { aliases } : {}),
     run(argv: string[], out: Output) {
+      if (wantsKernel(argv)) return kernelMapElem(name, argv, out);
       const { positionals, common } = parseCommand(argv, {});
       const t = new Tokens(positionals);
       const ref = parseRef(t, 'map');

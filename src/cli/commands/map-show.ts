@@ -3,12 +3,16 @@ import type { Command } from '../command.js';
 import { parseCommand } from '../options.js';
 import { Tokens } from '../tokens.js';
 import { emit, mapShowJson, mapShowText } from './map-common.js';
+import { kernelMapShow } from '../kernel/map.js';
 import { pinStoredObject, showCommand } from './object-verbs.js';
 
-export const mapShowCommand: Command = showCommand({ kind: 'map', showJson: mapShowJson, showText: mapShowText }, {
-  summary: 'show one map or every map in the store',
-  usage: 'tsbpf map show [pinned PATH | id N | name NAME] [--bpffs DIR] [--json]',
-  details: ['Prints id, type, name, flags, key/value sizes, max_entries, frozen and the pins, as bpftool map show.'],
+export const mapShowCommand: Command = showCommand({ kind: 'map', showJson: mapShowJson, showText: mapShowText, kernel: kernelMapShow }, {
+  summary: 'show one map or every map in the store (or the kernel)',
+  usage: 'tsbpf map show [pinned PATH | id N | name NAME] [--target vm|kernel] [--bpffs DIR] [--json]',
+  details: [
+    'Prints id, type, name, flags, key/value sizes, max_entries, frozen and the pins, as bpftool map show.',
+    '--target kernel: the kernel\'s maps (or MAP: id N, pinned PATH in bpffs, name NAME), as bpftool map show.',
+  ],
 });
 
 export const mapPinCommand: Command = {

@@ -14,6 +14,8 @@ export const mapCommand: Command = {
   details: [
     'MAP is pinned PATH | id N | name NAME. DATA is bytes as numbers (0x01 0 0 0) or hex (hex 01 00 00 00).',
     'PATH is relative to the store (--bpffs DIR), or under /sys/fs/bpf/ which means the store root.',
+    '--target kernel: show, dump, lookup, getnext, update, delete and freeze act on the kernel\'s maps instead',
+    '(MAP: id N, pinned PATH on a real bpffs, name NAME).',
   ],
   subcommands: [
     mapShowCommand, mapCreateCommand, mapDumpCommand, mapLookupCommand, mapUpdateCommand, mapDeleteCommand, mapGetnextCommand,

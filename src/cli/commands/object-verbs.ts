@@ -3,7 +3,8 @@
  * or every live one, as bpftool's show record) and `pin REF PATH` (another pin for the same object).
  */
 import type { PinStore } from '../../pin/store.js';
-import type { Command } from '../command.js';
+import type { Command, Output } from '../command.js';
+import { wantsKernel } from '../kernel/target.js';
 import type { JsonValue } from '../json.js';
 import { parseCommand, type Common } from '../options.js';
 import { readSession, resolveMapId, resolveProgId, writeSession } from '../store-access.js';
@@ -17,6 +18,8 @@ export interface ObjectKind {
   /** bpftool's show record of a store object, and its text form. */
   showJson(store: PinStore, id: number): ShowRecord;
   showText(o: ShowRecord): string;
+  /** The --target kernel form of `show`, when the kind has one. */
+  kernel?(argv: string[], out: Output): number;
 }
 
 const RESOLVE = { map: resolveMapId, prog: resolveProgId };
@@ -28,6 +31,7 @@ export function showCommand(k: ObjectKind, help: Pick<Command, 'summary' | 'usag
     aliases: ['list'],
     ...help,
     run(argv, out) {
+      if (k.kernel && wantsKernel(argv)) return k.kernel(argv, out);
       const { positionals, common } = parseCommand(argv, {});
       const t = new Tokens(positionals);
       readSession(common, (_s, store) => {

@@ -12,18 +12,23 @@ import { DEFAULT_NCPUS } from '../../maps/index.js';
 import { xlatedJson, xlatedText, type XlatedSource } from '../xlated.js';
 import { emit } from './map-common.js';
 import { isRefWord, pickPrograms, readObject, xlatedFromRecord, xlatedFromVm } from './prog-common.js';
+import { kernelProgDump } from '../kernel/prog-dump.js';
+import { wantsKernel } from '../kernel/target.js';
 
 export const progDumpCommand: Command = {
   name: 'dump',
   summary: 'print a program\'s instructions as bpftool prog dump xlated does',
-  usage: 'tsbpf prog dump xlated (OBJ [--prog NAME | --section SEC] | pinned PATH | id N | name NAME | tag TAG) [linum | --linum] [--bpffs DIR] [--json]',
+  usage: 'tsbpf prog dump (xlated|jited) (OBJ [--prog NAME | --section SEC] | pinned PATH | id N | name NAME | tag TAG) [linum | --linum] [--target vm|kernel] [--bpffs DIR] [--json]',
   details: [
     'Kernel-style lines `   0: (b7) r0 = 1`, map references as map[id:N], the function prototype and `; source` lines',
     'from BTF line info; linum adds `[file:F line_num:N line_col:C]`. From an object file every program is listed',
     '(map ids are those of a fresh VM); --json gives bpftool\'s array of {"disasm", "src", ...} (several programs:',
     'an object keyed by program name).',
+    '--target kernel: `dump xlated PROG` is the kernel\'s translated program (PROG_GET_INFO), helper calls named from',
+    '/proc/kallsyms; `dump jited PROG` prints the machine code as hex (tsbpf has no native disassembler).',
   ],
   run(argv, out) {
+    if (wantsKernel(argv)) return kernelProgDump(argv, out);
     const { values, positionals, common } = parseCommand(argv, {
       linum: { type: 'boolean', default: false }, prog: { type: 'string' }, section: { type: 'string' }, btf: { type: 'string' },
     });

@@ -13,20 +13,25 @@ import { writeSession } from '../store-access.js';
 import { Tokens } from '../tokens.js';
 import { emit } from './map-common.js';
 import { pickOne, pickPrograms, readObject } from './prog-common.js';
+import { kernelProgLoad } from '../kernel/prog-load.js';
+import { wantsKernel } from '../kernel/target.js';
 
 function loadVerb(all: boolean): Command {
   const name = all ? 'loadall' : 'load';
   return {
     name,
     summary: all ? 'load an object and pin all its programs under a directory' : 'load an object and pin one program',
-    usage: `tsbpf prog ${name} OBJ ${all ? 'DIR' : 'PATH'} [--prog NAME] [--btf FILE] [pinmaps DIR | --pinmaps DIR] [--bpffs DIR] [--json]`,
+    usage: `tsbpf prog ${name} OBJ ${all ? 'DIR' : 'PATH'} [--prog NAME] [--btf FILE] [pinmaps DIR | --pinmaps DIR] [--target vm|kernel] [--bpffs DIR] [--json]`,
     details: [
       all ? 'Pins each program at DIR/<program name>.' : 'Pins the first program (or --prog NAME) at PATH, as bpftool prog load.',
       'Maps are pinned under pinmaps DIR, by default <PATH>.maps/<map name>.',
       '--btf FILE: the kernel BTF for CO-RE relocations (default /sys/kernel/btf/vmlinux when the object needs it).',
       'Warnings (legacy maps, static programs) go to stderr; nothing is printed on success (--json: null).',
+      '--target kernel: loads into the kernel and pins in bpffs (PATH under /sys/fs/bpf); maps are pinned only with',
+      'pinmaps DIR (the programs keep them alive). The command\'s fds are closed on exit: the pins hold the objects.',
     ],
     run(argv, out) {
+      if (wantsKernel(argv)) return kernelProgLoad(argv, out, all);
       const { values, positionals, common } = parseCommand(argv, {
         prog: { type: 'string' }, btf: { type: 'string' }, pinmaps: { type: 'string' },
       });

@@ -22,6 +22,8 @@ import { makeVm } from '../vm-factory.js';
 import { displayValue, emit } from './map-common.js';
 import { isRefWord, pickOne, readObject } from './prog-common.js';
 import { runCapture } from './prog-run-pcap.js';
+import { kernelProgRun } from '../kernel/prog-run.js';
+import { wantsKernel } from '../kernel/target.js';
 
 interface RunArgs {
   dataIn?: string;
@@ -117,7 +119,7 @@ function appendTrace(store: PinStore, vm: Vm): void {
 export const progRunCommand: Command = {
   name: 'run',
   summary: 'run a program on test input, as BPF_PROG_TEST_RUN (bpftool prog run)',
-  usage: 'tsbpf prog run (OBJ [--prog NAME | --section SEC] | PROG) [--data-in F] [--ctx-in F] [--data-out F] [--ctx-out F] [--repeat N] [--pcap-in F [--pcap-out F]] [--bpffs DIR] [--json]',
+  usage: 'tsbpf prog run (OBJ [--prog NAME | --section SEC] | PROG) [--data-in F] [--ctx-in F] [--data-out F] [--ctx-out F] [--repeat N] [--pcap-in F [--pcap-out F]] [--target vm|kernel] [--bpffs DIR] [--json]',
   details: [
     'PROG is pinned PATH | id N | name NAME | tag TAG: its maps are read from and written back to the store.',
     'bpftool\'s keywords work too: data_in F data_out F ctx_in F ctx_out F repeat N.',
@@ -128,8 +130,11 @@ export const progRunCommand: Command = {
     '--pcap-out F writes the frames the program passed (with its changes).',
     '--json: {"retval": "0x...", "verdict", "data_out": hex, "duration_ns", "maps": {name: [{"key", "value"}]}}',
     '(--pcap-in: {"frames", "verdicts", "skipped", "maps"}); retval is the 32-bit value as the kernel reports it.',
+    '--target kernel: BPF_PROG_TEST_RUN in the kernel, on OBJ (loaded, run, released) or PROG (id N, pinned PATH in',
+    'bpffs, name, tag); the same output, with the maps the program holds. --pcap-in is VM-only.',
   ],
   run(argv, out) {
+    if (wantsKernel(argv)) return kernelProgRun(argv, out);
     const { values, positionals, common } = parseCommand(argv, {
       prog: { type: 'string' }, section: { type: 'string' }, btf: { type: 'string' },
       'data-in': { type: 'string' }, 'ctx-in': { type: 'string' }, 'data-out': { type: 'string' }, 'ctx-out': { type: 'string' },

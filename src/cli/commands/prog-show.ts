@@ -4,13 +4,18 @@ import { parseCommand } from '../options.js';
 import { writeSession } from '../store-access.js';
 import { Tokens } from '../tokens.js';
 import { emit } from './map-common.js';
+import { kernelProgShow } from '../kernel/prog-show.js';
 import { pinStoredObject, showCommand } from './object-verbs.js';
 import { isRefWord, pickOne, progShowJson, progShowText, readObject } from './prog-common.js';
 
-export const progShowCommand: Command = showCommand({ kind: 'prog', showJson: progShowJson, showText: progShowText }, {
-  summary: 'show one program or every program in the store',
-  usage: 'tsbpf prog show [pinned PATH | id N | name NAME | tag TAG] [--bpffs DIR] [--json]',
-  details: ['Prints id, type, name, tag, gpl_compatible, loaded_at, bytes_xlated, map_ids and the pins, as bpftool prog show.'],
+export const progShowCommand: Command = showCommand({ kind: 'prog', showJson: progShowJson, showText: progShowText, kernel: kernelProgShow }, {
+  summary: 'show one program or every program in the store (or the kernel)',
+  usage: 'tsbpf prog show [pinned PATH | id N | name NAME | tag TAG] [--target vm|kernel] [--bpffs DIR] [--json]',
+  details: [
+    'Prints id, type, name, tag, gpl_compatible, loaded_at, bytes_xlated, map_ids and the pins, as bpftool prog show.',
+    '--target kernel: every program the kernel has loaded (or PROG: id N, pinned PATH in bpffs, name, tag), in',
+    'bpftool prog show\'s text and -j shapes (jited and memlock sizes, map_ids, btf_id).',
+  ],
 });
 
 export const progPinCommand: Command = {
