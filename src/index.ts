@@ -60,6 +60,11 @@ export { PinStore, StoreSession, defaultStoreDir, writeFileAtomic, type MapRecor
 
 // The Linux backend: the same objects in the real kernel through bpf(2) (koffi, loaded lazily).
 export { kernelAvailable, loadObjectIntoKernel, KernelMap, KernelProgram, KernelError } from './kernel/index.js';
+export {
+  attachProgram, attachAll, attachTracepoint, attachRawTracepoint, attachKprobe, attachUprobe, attachUsdt,
+  attachPerfEvent, attachXdp, attachTcx, attachCgroupSkb, readUsdtProbes, RingBufferReader, PerfBufferReader,
+  readTraceLog, parseTraceLine, tracefsRoot, type Attachment, type ObjectAttachment,
+} from './kernel/index.js';
 
 // One object model over both targets: load(file, { target: 'vm' | 'kernel' }) → BpfObject, whose
 // programs test-run and whose maps read and write the same way in the VM and in the kernel.

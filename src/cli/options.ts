@@ -35,7 +35,7 @@ export interface ParsedCommand {
 }
 
 /** The verbs that have a kernel form, for the message to a verb that has none. */
-export const KERNEL_VERBS = 'verify, prog show/load/run/dump, map show/dump/lookup/update/delete/getnext/freeze, btf dump';
+export const KERNEL_VERBS = 'verify, prog show/load/run/dump/tracelog, map show/dump/lookup/update/delete/getnext/freeze, btf dump';
 
 /** `kernel`: the verb implements --target kernel; any other verb refuses it rather than ignore it. */
 export function parseCommand(argv: string[], options: OptionSpecs, how: { kernel?: boolean } = {}): ParsedCommand {

@@ -27,6 +27,12 @@ export {
   attachTracepoint, attachRawTracepoint, attachKprobe, attachUprobe, HostElf, uprobeOffset, attachPerfEvent,
   attachXdp, attachTcx, attachCgroupSkb, ifindexOf, XDP_FLAGS, vmlinuxTargetId, loadBtfTracingProgram, attachBtfTracing,
   type KprobeOptions, type UprobeOptions, type UprobeTarget, type PerfSamplingOptions, type PerfEventAttr,
+  attachProgram, attachAll, type AutoAttachOptions, type AttachAllOptions, type ObjectAttachment,
 } from './attach/index.js';
+export { readTraceLog, readTraceLogSync, parseTraceLine, type TraceLogOptions, type TraceLine, type TraceLineFilter } from './tracelog.js';
 export { RingBufferReader, PerfBufferReader, type PerfRecord, type PerfBufferOptions, type PollOptions } from './events/index.js';
 export { readUsdtProbes, findUsdtProbe, attachUsdt, parseUsdtArgs, encodeUsdtSpec, type UsdtProbe, type UsdtArg, type UsdtOptions, type UsdtAttachment } from './usdt/index.js';
+export {
+  attachTcClsact, createClsact, destroyClsact, queryTcFilter, listTcFilters, TcAttachment, type TcClsactOptions, type TcFilterInfo, type TcDirection,
+} from './attach/index.js';
+export { NlMessage, RtnetlinkSocket, withRtnetlink, NLM_F, NLMSG } from './netlink/index.js';

@@ -5,6 +5,9 @@ import { writeSession } from '../store-access.js';
 import { Tokens } from '../tokens.js';
 import { emit } from './map-common.js';
 import { kernelProgShow } from '../kernel/prog-show.js';
+import { requireKernel } from '../kernel/target.js';
+import { readTraceLog } from '../../kernel/tracelog.js';
+import { UsageError } from '../io.js';
 import { pinStoredObject, showCommand } from './object-verbs.js';
 import { isRefWord, pickOne, progShowJson, progShowText, readObject } from './prog-common.js';
 
@@ -50,14 +53,24 @@ export const progPinCommand: Command = {
 export const progTracelogCommand: Command = {
   name: 'tracelog',
   summary: 'print the bpf_printk output of programs run with this store',
-  usage: 'tsbpf prog tracelog [--keep] [--bpffs DIR] [--json]',
+  usage: 'tsbpf prog tracelog [--keep] [--wait MS] [--target kernel] [--bpffs DIR] [--json]',
   details: [
     'Lines as /sys/kernel/tracing/trace_pipe shows them. Reading consumes them, as trace_pipe does; --keep leaves them.',
+    '--target kernel reads the kernel\'s own trace buffer (tracefs) instead of the store\'s, without blocking;',
+    '  --wait MS keeps reading for up to MS milliseconds while nothing has arrived.',
     '--json: {"lines": [...]}.',
   ],
-  run(argv, out) {
-    const { values, positionals, common } = parseCommand(argv, { keep: { type: 'boolean', default: false } });
+  async run(argv, out) {
+    const { values, positionals, common } = parseCommand(argv, { keep: { type: 'boolean', default: false }, wait: { type: 'string' } }, { kernel: true });
     new Tokens(positionals).end();
+    if (common.target === 'kernel') {
+      requireKernel();
+      const wait = values.wait === undefined ? 0 : Number(values.wait);
+      if (!Number.isInteger(wait) || wait < 0) throw new UsageError(`--wait takes milliseconds, not '${String(values.wait)}'`);
+      const lines = await readTraceLog({ consume: !values.keep, timeoutMs: wait });
+      emit(out, common, { lines }, lines.join('\n'));
+      return 0;
+    }
     const store = common.store();
     const lines = values.keep ? store.readTrace(false) : store.write(() => store.readTrace(true));
     emit(out, common, { lines }, lines.join('\n'));

@@ -11,3 +11,8 @@ export { HostElf, uprobeOffset } from './host-elf.js';
 export { attachPerfEvent, type PerfSamplingOptions } from './perf-sampling.js';
 export { attachXdp, attachTcx, attachCgroupSkb, ifindexOf, XDP_FLAGS } from './network.js';
 export { vmlinuxTargetId, loadBtfTracingProgram, attachBtfTracing } from './btf-tracing.js';
+export { attachProgram, attachAll, type AutoAttachOptions, type AttachAllOptions, type ObjectAttachment } from './auto.js';
+export {
+  attachTcClsact, createClsact, destroyClsact, queryTcFilter, listTcFilters, tcIfindex, tcHandle, TcAttachment, TC_H,
+  type TcClsactOptions, type TcFilterInfo, type TcDirection,
+} from './tc-clsact.js';
