@@ -169,3 +169,63 @@ export function host(): HostCalls {
   };
   return hostCalls;
 }
+
+// ---- sockets: what the rtnetlink client (src/kernel/netlink) needs -------------------------
+
+/** The libc socket calls used by src/kernel/netlink, bound on first use. Each returns >= 0 or -errno. */
+export interface SocketCalls {
+  socket(domain: number, type: number, protocol: number): number;
+  /** bind(2) to the sockaddr bytes in `addr`. */
+  bind(fd: number, addr: Uint8Array): number;
+  /** setsockopt(2) with the option value bytes in `value`. */
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): number;
+  /** sendto(2) of all of `buf` to the sockaddr bytes in `addr`: bytes sent or -errno. */
+  sendto(fd: number, buf: Uint8Array, flags: number, addr: Uint8Array): number;
+  /** recv(2) into `buf`: bytes received (the datagram's real length with MSG_TRUNC) or -errno. */
+  recv(fd: number, buf: Uint8Array, flags: number): number;
+  /** recvfrom(2) into `buf`, discarding the sender's address. */
+  recvfrom(fd: number, buf: Uint8Array, flags: number): number;
+  close(fd: number): number;
+  /** if_nametoindex(3): the index, or -errno (ENODEV for no such interface). */
+  ifNameToIndex(name: string): number;
+}
+
+let socketCalls: SocketCalls | undefined;
+
+export function sockets(): SocketCalls {
+  if (socketCalls) return socketCalls;
+  const { koffi } = nativeLibc();
+  const lib = koffi.load('libc.so.6');
+  const socket = lib.func('int socket(int domain, int type, int protocol)');
+  const bind = lib.func('int bind(int fd, void *addr, uint32_t addrlen)');
+  const setsockopt = lib.func('int setsockopt(int fd, int level, int optname, void *optval, uint32_t optlen)');
+  const sendto = lib.func('long sendto(int fd, void *buf, size_t len, int flags, void *addr, uint32_t addrlen)');
+  const recv = lib.func('long recv(int fd, _Out_ void *buf, size_t len, int flags)');
+  const recvfrom = lib.func('long recvfrom(int fd, _Out_ void *buf, size_t len, int flags, void *addr, void *addrlen)');
+  const close = lib.func('int close(int fd)');
+  const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
+  const errno = (): number => koffi.errno();
+  /** Retry on EINTR; else the result or -errno. */
+  const call = (f: () => unknown): number => {
+    for (;;) {
+      const r = Number(f());
+      if (r >= 0) return r;
+      const e = errno();
+      if (e !== ERRNO.EINTR) return -e;
+    }
+  };
+  socketCalls = {
+    socket: (domain, type, protocol) => call(() => socket(domain, type, protocol)),
+    bind: (fd, addr) => call(() => bind(fd, addr, addr.length)),
+    setsockopt: (fd, level, name, value) => call(() => setsockopt(fd, level, name, value, value.length)),
+    sendto: (fd, buf, flags, addr) => call(() => sendto(fd, buf, buf.length, flags, addr, addr.length)),
+    recv: (fd, buf, flags) => call(() => recv(fd, buf, buf.length, flags)),
+    recvfrom: (fd, buf, flags) => call(() => recvfrom(fd, buf, buf.length, flags, null, null)),
+    close: (fd) => Number(close(fd)),
+    ifNameToIndex(name) {
+      const r = Number(ifNameToIndex(name));
+      return r > 0 ? r : -(errno() || ERRNO.ENODEV);
+    },
+  };
+  return socketCalls;
+}
