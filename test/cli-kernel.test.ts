@@ -133,7 +133,7 @@ describe('tsbpf --target kernel', { skip: why }, () => {
     fails(k('prog', 'load', obj, PIN), /already exists/);
     fails(k('prog', 'load', obj, '/tmp/x-pin'), /not on a bpf filesystem.*mount -t bpf/);
     fails(k('map', 'push', 'id', '1', 'value', '1'), /no --target kernel form/, '', 2);
-    fails(k('prog', 'tracelog'), /no --target kernel form/, '', 2);
+    fails(k('prog', 'pin', 'id', '1', '/sys/fs/bpf/x'), /no --target kernel form/, '', 2);
     fails(tsbpf(['prog', 'show', '--target', 'linux']), /--target must be vm or kernel/, '', 2);
   });
 

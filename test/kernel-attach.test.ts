@@ -16,16 +16,13 @@ import {
 import { attachUsdt, encodeUsdtSpec, readUsdtProbes } from '../src/kernel/usdt/index.js';
 import { isKernelError } from '../src/kernel/errors.js';
 import { openFdCount } from '../src/kernel/syscall.js';
-import { kernelObject, noKernelObjects, u32 } from './support/kernel-kit.js';
-import { C_DIR, removeTempDir, tempDir, tools } from './support/tools.js';
+import { buildProbeTarget, kernelObject, noKernelObjects, noProbeTarget, PROBE_COUNT as COUNT, runProbeTarget, u32 } from './support/kernel-kit.js';
+import { removeTempDir } from './support/tools.js';
 
-const why = noKernelObjects() ?? (tools.gcc ? undefined : 'gcc is not installed')
-  ?? (existsSync('/usr/include/x86_64-linux-gnu/sys/sdt.h') || existsSync('/usr/include/sys/sdt.h') ? undefined : '<sys/sdt.h> is missing (apt-get install systemtap-sdt-dev)');
+const why = noKernelObjects() ?? noProbeTarget();
 if (why) console.log(`# kernel-attach: skipped: ${why}`);
 
 after(removeTempDir);
-
-const COUNT = { UPROBE: 0, URETPROBE: 1, USDT: 2, USDT_ARG_SUM: 3, SAMPLES: 4, FENTRY: 5, TP_BTF: 6, KPROBE: 7 } as const;
 
 function counter(obj: KernelObject, map: string, slot: number): bigint {
   return Buffer.from(obj.maps.get(map)!.lookup(u32(slot))!).readBigUInt64LE();
@@ -35,14 +32,10 @@ describe('probes in user space, sampling, and BTF tracing', { skip: why }, () =>
   let obj: KernelObject;
   let target: string;
   const fdsAtStart = why ? 0 : openFdCount();
-  const runTarget = (n: number): void => {
-    const r = spawnSync(target, [String(n)]);
-    assert.equal(r.status, 0, String(r.stderr));
-  };
+  const runTarget = (n: number): void => runProbeTarget(target, n);
 
   before(() => {
-    target = join(tempDir(), 'attach_target');
-    execFileSync(tools.gcc!, ['-O1', '-g', '-o', target, join(C_DIR, 'attach_target.c')]);
+    target = buildProbeTarget();
     obj = loadObjectIntoKernel(kernelObject('attach_probes'), { programs: ['on_add', 'on_add_ret', 'on_tick', 'on_sample', 'on_kprobe'] });
   });
   after(() => obj?.close());

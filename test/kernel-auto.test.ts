@@ -6,45 +6,20 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadObjectIntoKernel, type KernelObject } from '../src/kernel/load-object.js';
 import { attachAll, attachProgram } from '../src/kernel/attach/index.js';
 import { readTraceLog, parseTraceLine } from '../src/kernel/tracelog.js';
 import { isKernelError } from '../src/kernel/errors.js';
 import { openFdCount } from '../src/kernel/syscall.js';
-import { kernelObject, noKernelObjects, u32 } from './support/kernel-kit.js';
-import { C_DIR, removeTempDir, tempDir, tools } from './support/tools.js';
+import { buildProbeTarget, comm, kernelObject, noKernelObjects, noProbeTarget, PROBE_COUNT as COUNT, runProbeTarget, runTrue, u32, u64At } from './support/kernel-kit.js';
+import { removeTempDir } from './support/tools.js';
 
 const why = noKernelObjects();
 if (why) console.log(`# kernel-auto: skipped: ${why}`);
-const whyProbes = why ?? (tools.gcc ? undefined : 'gcc is not installed')
-  ?? (existsSync('/usr/include/x86_64-linux-gnu/sys/sdt.h') || existsSync('/usr/include/sys/sdt.h') ? undefined : '<sys/sdt.h> is missing');
+const whyProbes = why ?? noProbeTarget();
 if (!why && whyProbes) console.log(`# kernel-auto (probes): skipped: ${whyProbes}`);
 
 after(removeTempDir);
-
-function runTrue(n = 1): number[] {
-  const pids: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = spawnSync('/bin/true');
-    assert.equal(r.status, 0);
-    pids.push(r.pid!);
-  }
-  return pids;
-}
-
-function comm(name: string): Uint8Array {
-  const b = new Uint8Array(16);
-  b.set(Buffer.from(name));
-  return b;
-}
-
-const u64At = (obj: KernelObject, map: string, key: Uint8Array): bigint => {
-  const v = obj.maps.get(map)!.lookup(key);
-  return v ? Buffer.from(v).readBigUInt64LE() : 0n;
-};
 
 describe('attachProgram / attachAll: tracepoints', { skip: why }, () => {
   let obj: KernelObject;
@@ -140,16 +115,11 @@ describe('attachProgram / attachAll: uprobes, USDT, perf_event, BTF tracing', { 
   let obj: KernelObject;
   let target: string;
   const fdsAtStart = whyProbes ? 0 : openFdCount();
-  const COUNT = { UPROBE: 0, URETPROBE: 1, USDT: 2, USDT_ARG_SUM: 3, SAMPLES: 4, FENTRY: 5, TP_BTF: 6, KPROBE: 7 } as const;
   const counter = (slot: number): bigint => u64At(obj, 'counts', u32(slot));
-  const runTarget = (n: number): void => {
-    const r = spawnSync(target, [String(n)]);
-    assert.equal(r.status, 0, String(r.stderr));
-  };
+  const runTarget = (n: number): void => runProbeTarget(target, n);
 
   before(() => {
-    target = join(tempDir(), 'attach_target');
-    execFileSync(tools.gcc!, ['-O1', '-g', '-o', target, join(C_DIR, 'attach_target.c')]);
+    target = buildProbeTarget();
     obj = loadObjectIntoKernel(kernelObject('attach_probes'), { programs: ['on_add', 'on_add_ret', 'on_tick', 'on_sample'] });
   });
   after(() => obj?.close());

@@ -5,36 +5,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadObjectIntoKernel, type KernelObject } from '../src/kernel/load-object.js';
 import { attachRawTracepoint, attachTracepoint, tracefsRoot } from '../src/kernel/attach/index.js';
 import { isKernelError } from '../src/kernel/errors.js';
 import { openFdCount } from '../src/kernel/syscall.js';
-import { kernelObject, noKernelObjects, u32 } from './support/kernel-kit.js';
+import { comm, kernelObject, noKernelObjects, runTrue, u32 } from './support/kernel-kit.js';
 import { removeTempDir } from './support/tools.js';
 
 const why = noKernelObjects();
 if (why) console.log(`# kernel-trace: skipped: ${why}`);
 
 after(removeTempDir);
-
-/** run /bin/true `n` times; the pids. */
-function runTrue(n = 1): number[] {
-  const pids: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = spawnSync('/bin/true');
-    assert.equal(r.status, 0);
-    pids.push(r.pid!);
-  }
-  return pids;
-}
-
-function comm(name: string): Uint8Array {
-  const b = new Uint8Array(16);
-  b.set(Buffer.from(name));
-  return b;
-}
 
 describe('tracepoints in the kernel', { skip: why }, () => {
   let obj: KernelObject;

@@ -91,7 +91,7 @@ export interface LoadedBtf {
 export function btfLoad(bytes: Uint8Array, opts: BtfLoadOptions = {}): LoadedBtf {
   const what = opts.what ?? 'BTF';
   if (bytes.length < HEADER_LEN) throw errorFor(BPF_CMD.BTF_LOAD, ERRNO.EINVAL, what, { EINVAL: `${bytes.length} bytes is shorter than a BTF header` });
-  const attempt = (level: number, logSize: number): { r: number; log: string; trueSize: number } =>
+  const attempt = (level: number, logSize: number): LoadAttempt =>
     withScratch((s) => {
       const log = level ? s.alloc(logSize) : undefined;
       const attr = newAttr(s)
@@ -103,25 +103,42 @@ export function btfLoad(bytes: Uint8Array, opts: BtfLoadOptions = {}): LoadedBtf
       const r = rawBpf(BPF_CMD.BTF_LOAD, attr, BTF_LOAD.size);
       return { r, log: log ? cText(log.bytes) : '', trueSize: attr.getU32(BTF_LOAD.btf_log_true_size) };
     });
-  let level = opts.logLevel ?? 0;
-  let size = opts.logSize ?? 64 << 10;
-  for (;;) {
-    const { r, log, trueSize } = attempt(level, size);
-    if (r >= 0) return { fd: adoptFd(r), log };
-    if (r === -ERRNO.ENOSPC && level && size < MAX_LOG_SIZE) {
-      size = Math.min(MAX_LOG_SIZE, Math.max(trueSize, size * 4));
-      continue;
-    }
-    if (!level && (r === -ERRNO.EINVAL || r === -ERRNO.EACCES)) {
-      level = 1;
-      continue;
-    }
-    throw errorFor(BPF_CMD.BTF_LOAD, -r, what, { EINVAL: 'the kernel refused the BTF (see its log)' }, log, 'BTF log');
-  }
+  const { r, log } = attemptWithLog(attempt, opts.logLevel ?? 0, opts.logSize ?? 64 << 10, [ERRNO.EINVAL, ERRNO.EACCES]);
+  if (r >= 0) return { fd: adoptFd(r), log };
+  throw errorFor(BPF_CMD.BTF_LOAD, -r, what, { EINVAL: 'the kernel refused the BTF (see its log)' }, log, 'BTF log');
 }
 
 /** The kernel's largest log buffer (UINT_MAX >> 2 for programs; we stop well below). */
 export const MAX_LOG_SIZE = 64 << 20;
+
+/** One BTF_LOAD or PROG_LOAD: its return (an fd, or -errno), the log, and the log size the kernel wanted. */
+export interface LoadAttempt {
+  r: number;
+  log: string;
+  trueSize: number;
+}
+
+/**
+ * Try a load with a log (level and size) until it settles: a log too small for the kernel (ENOSPC)
+ * grows to the size the kernel asked for, up to MAX_LOG_SIZE; a load without a log that fails with
+ * one of `logOn` is tried once more at log level 1, so that the error carries the kernel's reasons.
+ * The last attempt: it succeeded (r >= 0) or failed for good.
+ */
+export function attemptWithLog(attempt: (level: number, logSize: number) => LoadAttempt, level: number, size: number, logOn: readonly number[]): LoadAttempt {
+  for (;;) {
+    const a = attempt(level, size);
+    if (a.r >= 0) return a;
+    if (a.r === -ERRNO.ENOSPC && level && size < MAX_LOG_SIZE) {
+      size = Math.min(MAX_LOG_SIZE, Math.max(a.trueSize, size * 4));
+      continue;
+    }
+    if (!level && logOn.includes(-a.r)) {
+      level = 1;
+      continue;
+    }
+    return a;
+  }
+}
 
 /** A NUL-terminated buffer as text. */
 export function cText(b: Uint8Array): string {

@@ -5,7 +5,7 @@
  * the kernel reports in log_true_size, and the load repeated.
  */
 import { BPF_CMD, PROG_LOAD } from './attr.js';
-import { MAX_LOG_SIZE, cText } from './btf.js';
+import { attemptWithLog, cText, type LoadAttempt } from './btf.js';
 import { ERRNO } from './errors.js';
 import { withScratch } from './native.js';
 import { adoptFd, errorFor, newAttr, rawBpf } from './syscall.js';
@@ -81,7 +81,7 @@ export function progLoad(a: ProgLoadAttrs, what = `program '${a.name ?? ''}'`): 
   if (a.insns.length === 0 || a.insns.length % 8 !== 0) {
     throw errorFor(BPF_CMD.PROG_LOAD, ERRNO.EINVAL, what, { EINVAL: `${a.insns.length} bytes of instructions is not a whole, non-empty number of 8-byte slots` });
   }
-  const attempt = (level: number, logSize: number) =>
+  const attempt = (level: number, logSize: number): LoadAttempt =>
     withScratch((s) => {
       const log = level ? s.alloc(logSize) : undefined;
       const attr = newAttr(s)
@@ -128,19 +128,8 @@ export function progLoad(a: ProgLoadAttrs, what = `program '${a.name ?? ''}'`): 
       return { r, log: log ? cText(log.bytes) : '', trueSize: attr.getU32(PROG_LOAD.log_true_size) };
     });
 
-  let level = a.logLevel ?? 0;
-  let size = a.logSize ?? 256 << 10;
-  for (;;) {
-    const { r, log, trueSize } = attempt(level, size);
-    if (r >= 0) return { fd: adoptFd(r), log };
-    if (r === -ERRNO.ENOSPC && level && size < MAX_LOG_SIZE) {
-      size = Math.min(MAX_LOG_SIZE, Math.max(trueSize, size * 4));
-      continue;
-    }
-    if (!level && (r === -ERRNO.EINVAL || r === -ERRNO.EACCES || r === -ERRNO.E2BIG)) {
-      level = LOG_LEVEL.BASIC;
-      continue;
-    }
-    throw errorFor(BPF_CMD.PROG_LOAD, -r, what, REASONS, log || undefined);
-  }
+  // A refusal without a log is retried at log level 1 (LOG_LEVEL.BASIC) for the verifier's reasons.
+  const { r, log } = attemptWithLog(attempt, a.logLevel ?? 0, a.logSize ?? 256 << 10, [ERRNO.EINVAL, ERRNO.EACCES, ERRNO.E2BIG]);
+  if (r >= 0) return { fd: adoptFd(r), log };
+  throw errorFor(BPF_CMD.PROG_LOAD, -r, what, REASONS, log || undefined);
 }

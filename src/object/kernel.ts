@@ -3,35 +3,13 @@ import type { ObjectSpec } from '../elf/object.js';
 import { KernelProgram } from '../kernel/kernel-program.js';
 import { loadObjectIntoKernel, type KernelLoadOptions, type KernelObject } from '../kernel/load-object.js';
 import { TargetMap } from './target-map.js';
+import { nativeRunOptions, sharedRunResult, TargetProgram } from './target-program.js';
 import type { BpfObject, Program, ProgramRunOptions, ProgramRunResult } from './types.js';
 
-export class KernelTargetProgram implements Program {
+export class KernelTargetProgram extends TargetProgram<KernelProgram> {
   readonly target = 'kernel' as const;
-  constructor(readonly native: KernelProgram, readonly section: string) {}
-  get name(): string {
-    return this.native.name;
-  }
-  get type(): string {
-    return this.native.type;
-  }
-  get id(): number {
-    return this.native.id;
-  }
-  get tag(): string {
-    return this.native.tag;
-  }
   testRun(opts: ProgramRunOptions = {}): ProgramRunResult {
-    const o: Parameters<KernelProgram['testRun']>[0] = {};
-    if (opts.dataIn) o.dataIn = opts.dataIn;
-    if (opts.ctxIn) o.ctxIn = opts.ctxIn;
-    if (opts.ctxOut !== undefined) o.ctxOut = opts.ctxOut;
-    if (opts.repeat !== undefined) o.repeat = opts.repeat;
-    const r = this.native.testRun(o);
-    const out: ProgramRunResult = { retval: r.retval, durationNs: r.durationNs, runs: r.runs };
-    if (r.verdict) out.verdict = r.verdict;
-    if (r.dataOut) out.dataOut = r.dataOut;
-    if (r.ctxOut) out.ctxOut = r.ctxOut;
-    return out;
+    return sharedRunResult(this.native.testRun(nativeRunOptions(opts)));
   }
 }
 

@@ -83,6 +83,11 @@ export function parseValue(t: Tokens, s: StoreSession, store: PinStore, m: VmMap
     const storeId = readU32(data);
     return kind === 'prog' ? u32Bytes(s.openProg(storeId).id) : u32Bytes(s.openMap(storeId).id);
   }
+  return mapValue(data, m);
+}
+
+/** A DATA value checked against value_size; for a per-CPU map, the value of every CPU. */
+export function mapValue(data: Uint8Array, m: VmMap): Uint8Array {
   const spec = m.map.spec;
   if (m.map.perCpu) {
     // bpftool writes one value_size value to every CPU; the full per-CPU layout is taken too.

@@ -17,7 +17,7 @@ import { jsonText, type JsonValue } from '../json.js';
 import { elementFormatted, elementJson, elementText, fprintHex, isTyped, type Element } from '../map-view.js';
 import { parseCommand } from '../options.js';
 import { parseData, parseRef, Tokens } from '../tokens.js';
-import { checkSize, emit } from '../commands/map-common.js';
+import { emit, mapValue, parseKey } from '../commands/map-common.js';
 import { memlockOf, openRef, requireKernel, withFd } from './target.js';
 
 function fdinfoFrozen(fd: number): boolean {
@@ -100,31 +100,7 @@ export function kernelMapShow(argv: string[], out: Output): number {
 const keyHex = (k: Uint8Array): string => fprintHex(k).replace(/\n/g, ' ').replace(/ {2}/g, ' ');
 const UPDATE_FLAGS: Record<string, number> = { any: UPDATE.ANY, noexist: UPDATE.NOEXIST, exist: UPDATE.EXIST };
 
-function parseKey(t: Tokens, m: VmMap, required = true): Uint8Array | undefined {
-  if (!t.accept('key')) {
-    if (required && m.map.spec.keySize > 0) throw new UsageError(`missing key DATA (map '${m.name}' has ${m.map.spec.keySize}-byte keys)`);
-    return m.map.spec.keySize === 0 ? new Uint8Array(0) : undefined;
-  }
-  const key = parseData(t, 'key');
-  checkSize(key, m.map.spec.keySize, 'key', m.name);
-  return key;
-}
-
-function parseValue(t: Tokens, m: VmMap): Uint8Array {
-  const data = parseData(t, 'value');
-  const spec = m.map.spec;
-  if (m.map.perCpu) {
-    // As bpftool: one value_size value goes to every CPU (or give all CPUs' values).
-    checkSize(data, spec.valueSize, 'value', m.name, m.map.userValueSize);
-    if (data.length === m.map.userValueSize) return data;
-    const stride = (spec.valueSize + 7) & ~7;
-    const all = new Uint8Array(m.map.userValueSize);
-    for (let cpu = 0; cpu < m.map.nCpus; cpu++) all.set(data, cpu * stride);
-    return all;
-  }
-  checkSize(data, spec.valueSize, 'value', m.name);
-  return data;
-}
+const parseValue = (t: Tokens, m: VmMap): Uint8Array => mapValue(parseData(t, 'value'), m);
 
 const textOf = (m: VmMap, e: Element): string => (isTyped(m) ? jsonText(elementFormatted(m, e), true) : elementText(m, e));
 
