@@ -156,3 +156,12 @@ test('a reference to a map that does not exist is refused at load, naming the in
     (e: unknown) => e instanceof BpfError && /program 'bad': insn 0: lddw refers to map id 99/.test(e.message),
   );
 });
+
+test('bpf_get_attach_cookie returns the cookie the run was given, 0 without one', async () => {
+  const { kernelHelpers } = await import('../src/helpers/index.js');
+  const { ATTACH_COOKIE } = await import('../src/helpers/trace.js');
+  const vm = new Vm({ helpers: kernelHelpers() });
+  const p = vm.loadProgram({ name: 'cookie', type: 'kprobe', insns: [{ code: 0x85, dst: 0, src: 0, off: 0, imm: 174 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }] });
+  assert.equal(vm.run(p, (run) => { run.state[ATTACH_COOKIE] = 0xfeedn; return { r1: 0n }; }).result.r0, 0xfeedn);
+  assert.equal(vm.run(p, () => ({ r1: 0n })).result.r0, 0n);
+});

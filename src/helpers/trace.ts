@@ -22,6 +22,8 @@ export const TRACE_FLAGS = 'traceFlags';
 export const DEFAULT_TRACE_FLAGS = 'd..31';
 /** RunContext.state key of the address bpf_get_func_ip returns (a bigint or number; 0 when unset). */
 export const FUNC_IP = 'funcIp';
+/** RunContext.state key of the BPF cookie bpf_get_attach_cookie returns (0 when unset). */
+export const ATTACH_COOKIE = 'attachCookie';
 
 /** One trace_pipe line for an event of `event` (e.g. bpf_trace_printk) with `text`. */
 export function traceLine(env: Env, cpu: number, flags: string, tsNs: bigint, event: string, text: string): string {
@@ -121,6 +123,16 @@ export const traceHelpers: readonly HelperDef[] = [
     impl(call) {
       const ip = runOf(call, 'bpf_get_func_ip').state[FUNC_IP];
       return typeof ip === 'bigint' || typeof ip === 'number' ? ret(ip) : 0n;
+    },
+  }),
+  // bpf_get_attach_cookie_proto_{trace,pe,tracing...}: the cookie given at attach time; 0 without one.
+  helper('get_attach_cookie', {
+    proto: 'bpf_get_attach_cookie_proto_trace',
+    args: ['ptr_to_ctx'],
+    ret: 'integer',
+    impl(call) {
+      const cookie = runOf(call, 'bpf_get_attach_cookie').state[ATTACH_COOKIE];
+      return typeof cookie === 'bigint' || typeof cookie === 'number' ? ret(cookie) : 0n;
     },
   }),
 ];

@@ -138,9 +138,11 @@ export function checkHelperCall(env: Env, st: VState, id: number, helpers: Helpe
   switch (def.ret) {
     case 'integer': regs[0] = unknownScalar(); break;
     case 'void': regs[0] = NOT_INIT; break;
-    case 'ptr_to_map_value_or_null':
-      regs[0] = { t: 'map_value', map: map ?? 0, id: env.nextId(), nullable: true, off: 0, var: Scalar.const(0n) };
+    case 'ptr_to_map_value_or_null': {
+      const inner = map === undefined ? undefined : env.innerOf.get(map);
+      regs[0] = { t: 'map_value', map: map ?? 0, id: env.nextId(), nullable: true, off: 0, var: Scalar.const(0n), ...(inner !== undefined ? { ptrToMap: inner } : {}) };
       break;
+    }
     case 'ptr_to_mem_or_null':
     case 'ptr_to_ringbuf_mem_or_null': {
       const id = env.nextId();

@@ -15,7 +15,10 @@ import { checkStackBounds, stackRead, stackWrite, type Access } from './stack.js
 /** What the checks need to know about the program being verified. */
 export interface Env {
   log: VerifierLog;
+  /** The program's maps by index, then the inner-map templates of its maps of maps. */
   maps: readonly MapSpec[];
+  /** For a map of maps (by index): the index in `maps` of its inner-map template. */
+  innerOf: ReadonlyMap<number, number>;
   ctx: ContextLayout;
   progType: string;
   /** The slot being checked. */

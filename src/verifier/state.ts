@@ -22,7 +22,8 @@ export type Reg =
   | ({ t: 'ctx' } & PtrOff)
   | ({ t: 'fp'; frame: number } & PtrOff)
   | { t: 'map_ptr'; map: number }
-  | ({ t: 'map_value'; map: number; id: number; nullable: boolean } & PtrOff)
+  /** `ptrToMap`: a lookup in a map of maps, which is the inner map (index) once checked for NULL. */
+  | ({ t: 'map_value'; map: number; id: number; nullable: boolean; ptrToMap?: number } & PtrOff)
   | ({ t: 'pkt' | 'pkt_meta'; id: number; range: number } & PtrOff)
   | { t: 'pkt_end' }
   | ({ t: 'mem'; size: number; id: number; nullable: boolean; ringbuf: boolean } & PtrOff)

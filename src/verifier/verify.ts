@@ -81,7 +81,13 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   });
 
   let idGen = 0;
-  const env: Env = { log, maps: opts.maps, ctx: info.context, progType: opts.progType, pc: 0, nextId: () => ++idGen };
+  // A lookup in a map of maps gives the inner map: its template gets an index after the program's maps.
+  const maps = [...opts.maps];
+  const innerOf = new Map<number, number>();
+  opts.maps.forEach((m, i) => {
+    if ((m.type === 'array_of_maps' || m.type === 'hash_of_maps') && m.inner) innerOf.set(i, maps.push(m.inner) - 1);
+  });
+  const env: Env = { log, maps, innerOf, ctx: info.context, progType: opts.progType, pc: 0, nextId: () => ++idGen };
   const fail = (msg: string, errno: 'EACCES' | 'EINVAL' | 'E2BIG' = 'EACCES'): Error => log.fail(errno, msg, env.pc);
 
   const init: VState = { frames: [newFrame(-1, 0)], pc: 0, refs: new Map() };
@@ -226,7 +232,9 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
           break;
         }
         case 'exit': {
-          read(0);
+          // Only the program's own exit must return something: a subprogram may be void (the
+          // kernel's prepare_func_exit copies R0 to the caller as it is, even uninitialised).
+          if (cur.frames.length === 1) read(0);
           if (cur.frames.length > 1) {
             const callee = cur.frames.pop()!;
             const caller = cur.frames[cur.frames.length - 1]!;
@@ -302,7 +310,10 @@ function branch(env: Env, form: Extract<InsnForm, { kind: 'jcond' }>, insn: Insn
       const nonNullSide = op === JMP.JEQ ? fall : taken;
       forEachReg(isNullSide, (x) => ((x.t === 'map_value' || x.t === 'mem') && x.id === id ? scalarReg(Scalar.const(0n)) : x));
       isNullSide.refs.delete(id);
-      forEachReg(nonNullSide, (x) => ((x.t === 'map_value' || x.t === 'mem') && x.id === id ? { ...x, nullable: false } : x));
+      forEachReg(nonNullSide, (x) => {
+        if (!((x.t === 'map_value' || x.t === 'mem') && x.id === id)) return x;
+        return x.t === 'map_value' && x.ptrToMap !== undefined ? { t: 'map_ptr', map: x.ptrToMap } : { ...x, nullable: false };
+      });
       return 'maybe';
     }
   }
