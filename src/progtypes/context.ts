@@ -217,7 +217,9 @@ export const PERF_MAX_TRACE_SIZE = 8192;
 export const TRACEPOINT_LAYOUT: ContextLayout = {
   name: 'tracepoint record',
   size: PERF_MAX_TRACE_SIZE,
-  fields: [field('common', 0, 8, 'none'), field('fields', 8, 1, 'read', { count: PERF_MAX_TRACE_SIZE - 8 })],
+  // tp_prog_is_valid_access: any aligned read from offset 8 up to PERF_MAX_TRACE_SIZE, the common
+  // fields excluded; modelled as u64 slots so that reads of 1..8 bytes inside one slot pass.
+  fields: [field('common', 0, 8, 'none'), field('fields', 8, 8, 'read', { count: (PERF_MAX_TRACE_SIZE - 8) / 8 })],
 };
 
 // ---- struct seccomp_data ----
