@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadObjectIntoKernel, type KernelObject } from '../src/kernel/load-object.js';
@@ -18,6 +18,7 @@ import { isKernelError } from '../src/kernel/errors.js';
 import { openFdCount } from '../src/kernel/syscall.js';
 import { buildProbeTarget, kernelObject, noKernelObjects, noProbeTarget, PROBE_COUNT as COUNT, runProbeTarget, u32 } from './support/kernel-kit.js';
 import { removeTempDir } from './support/tools.js';
+import { noVethNet, pingTool, vethNet, type VethNet } from './support/veth-net.js';
 
 const why = noKernelObjects() ?? noProbeTarget();
 if (why) console.log(`# kernel-attach: skipped: ${why}`);
@@ -141,9 +142,7 @@ describe('probes in user space, sampling, and BTF tracing', { skip: why }, () =>
 
 // ---- networking ----------------------------------------------------------------------------
 
-const noIp = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'].some(existsSync) ? undefined : 'iproute2 (ip) is not installed';
-const pingTool = ['/usr/bin/ping', '/bin/ping'].find(existsSync);
-const whyNet = why ?? noIp ?? (pingTool ? undefined : 'ping is not installed (apt-get install iputils-ping)');
+const whyNet = why ?? noVethNet;
 
 /** The cgroup v2 mount (unified or hybrid hierarchy). */
 function cgroup2Root(): string | undefined {
@@ -155,51 +154,26 @@ function cgroup2Root(): string | undefined {
 }
 
 describe('XDP, tcx and cgroup_skb on a veth pair into a test namespace', { skip: whyNet }, () => {
-  const ns = `tsbpf-at-${process.pid}`;
-  const host = `tsa${process.pid}`.slice(0, 15);
-  const peer = `tsb${process.pid}`.slice(0, 15);
-  const net = 10 + (process.pid % 200);
-  const hostIp = `10.213.${net}.1`;
-  const peerIp = `10.213.${net}.2`;
+  let net: VethNet;
   let obj: KernelObject;
   let cgroup: string | undefined;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  const ping = (count: number) => {
-    const r = spawnSync(pingTool!, ['-c', String(count), '-i', '0.05', '-W', '1', peerIp], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-  };
 
   before(() => {
-    ip('netns', 'add', ns);
-    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns);
-    ip('addr', 'add', `${hostIp}/24`, 'dev', host);
-    ip('link', 'set', host, 'up');
-    ip('-n', ns, 'addr', 'add', `${peerIp}/24`, 'dev', peer);
-    ip('-n', ns, 'link', 'set', peer, 'up');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    net = vethNet('at', 213);
     obj = loadObjectIntoKernel(kernelObject('attach_net'));
   });
   after(() => {
     obj?.close();
-    try {
-      ip('link', 'del', host);
-    } catch {
-      // gone with the namespace
-    }
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // not made
-    }
+    net?.close();
     if (cgroup && existsSync(cgroup)) rmdirSync(cgroup);
   });
 
   test('XDP and tcx ingress/egress count the ping traffic, and stop when closed', () => {
-    const xdp = attachXdp(obj.programs.get('count_xdp')!, host);
-    const tin = attachTcx(obj.programs.get('count_tcx_in')!, host, 'ingress');
-    const tout = attachTcx(obj.programs.get('count_tcx_out')!, host, 'egress');
+    const xdp = attachXdp(obj.programs.get('count_xdp')!, net.host);
+    const tin = attachTcx(obj.programs.get('count_tcx_in')!, net.host, 'ingress');
+    const tout = attachTcx(obj.programs.get('count_tcx_out')!, net.host, 'egress');
     try {
-      ping(5);
+      net.ping(5);
     } finally {
       xdp.close();
       tin.close();
@@ -208,7 +182,7 @@ describe('XDP, tcx and cgroup_skb on a veth pair into a test namespace', { skip:
     const [x, i, o] = [0, 1, 2].map((k) => counter(obj, 'pkts', k));
     console.log(`# 5 pings: xdp ${x}, tcx ingress ${i}, tcx egress ${o}`);
     assert.ok(x! >= 5n && i! >= 5n && o! >= 5n);
-    ping(2);
+    net.ping(2);
     assert.equal(counter(obj, 'pkts', 0), x);
     assert.equal(counter(obj, 'pkts', 1), i);
   });
@@ -222,7 +196,7 @@ describe('XDP, tcx and cgroup_skb on a veth pair into a test namespace', { skip:
     const cout = attachCgroupSkb(obj.programs.get('count_cg_out')!, cgroup, 'egress');
     try {
       // The shell moves itself into the cgroup, then becomes ping (its sockets belong to the cgroup).
-      const r = spawnSync('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${pingTool} -c 4 -i 0.05 -W 1 ${peerIp}`], { encoding: 'utf8' });
+      const r = spawnSync('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${pingTool} -c 4 -i 0.05 -W 1 ${net.peerIp}`], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stdout + r.stderr);
     } finally {
       cin.close();

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadObjectIntoKernel, type KernelObject } from '../src/kernel/load-object.js';
 import {
@@ -16,10 +16,9 @@ import { NlMessage, NLA_F_NESTED, parseAttrs, parseMessages } from '../src/kerne
 import { isKernelError } from '../src/kernel/errors.js';
 import { openFdCount } from '../src/kernel/syscall.js';
 import { kernelObject, noKernelObjects, u32 } from './support/kernel-kit.js';
+import { noVethNet, vethNet, type VethNet } from './support/veth-net.js';
 
-const noIp = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'].some(existsSync) ? undefined : 'iproute2 (ip) is not installed';
-const pingTool = ['/usr/bin/ping', '/bin/ping'].find(existsSync);
-const why = noKernelObjects() ?? noIp ?? (pingTool ? undefined : 'ping is not installed (apt-get install iputils-ping)');
+const why = noKernelObjects() ?? noVethNet;
 if (why) console.log(`# kernel-tc-clsact: skipped: ${why}`);
 
 test('netlink messages: header, attributes, nesting and padding round-trip', () => {
@@ -42,56 +41,31 @@ test('netlink messages: header, attributes, nesting and padding round-trip', () 
 });
 
 describe('tc clsact on a veth pair into a test namespace', { skip: why }, () => {
-  const ns = `tsbpf-tc-${process.pid}`;
-  const host = `tsc${process.pid}`.slice(0, 15);
-  const peer = `tsd${process.pid}`.slice(0, 15);
-  const net = 10 + (process.pid % 200);
-  const hostIp = `10.214.${net}.1`;
-  const peerIp = `10.214.${net}.2`;
+  let net: VethNet;
   let obj: KernelObject;
   let fdsAtStart = 0;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  const ping = (count: number) => {
-    const r = spawnSync(pingTool!, ['-c', String(count), '-i', '0.05', '-W', '1', peerIp], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-  };
   const count = (slot: number): bigint => Buffer.from(obj.maps.get('pkts')!.lookup(u32(slot))!).readBigUInt64LE();
   // tc(8), when installed, is an independent witness of what is on the interface.
   const tcTool = ['/usr/sbin/tc', '/sbin/tc', '/usr/bin/tc'].find(existsSync);
   const tcShow = (...args: string[]): string | undefined => (tcTool ? execFileSync(tcTool, args, { encoding: 'utf8' }) : undefined);
-  const hasClsact = (): boolean => (tcShow('qdisc', 'show', 'dev', host) ?? 'clsact').includes('clsact');
-  const noClsact = (): boolean => !(tcShow('qdisc', 'show', 'dev', host) ?? '').includes('clsact');
+  const hasClsact = (): boolean => (tcShow('qdisc', 'show', 'dev', net.host) ?? 'clsact').includes('clsact');
+  const noClsact = (): boolean => !(tcShow('qdisc', 'show', 'dev', net.host) ?? '').includes('clsact');
 
   before(() => {
     fdsAtStart = openFdCount();
-    ip('netns', 'add', ns);
-    ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns);
-    ip('addr', 'add', `${hostIp}/24`, 'dev', host);
-    ip('link', 'set', host, 'up');
-    ip('-n', ns, 'addr', 'add', `${peerIp}/24`, 'dev', peer);
-    ip('-n', ns, 'link', 'set', peer, 'up');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    net = vethNet('tc', 214);
     obj = loadObjectIntoKernel(kernelObject('tc_clsact'));
   });
   after(() => {
     obj?.close();
-    try {
-      ip('link', 'del', host);
-    } catch {
-      // gone with the namespace
-    }
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // not made
-    }
+    net?.close();
   });
 
   test('ingress and egress filters count the ping traffic, stop when closed, and the qdisc goes', () => {
     const inProg = obj.programs.get('count_ingress')!;
     const outProg = obj.programs.get('count_egress')!;
-    const tin = attachTcClsact(inProg, host, 'ingress');
-    const tout = attachTcClsact(outProg, host, 'egress', { priority: 7, handle: 3 });
+    const tin = attachTcClsact(inProg, net.host, 'ingress');
+    const tout = attachTcClsact(outProg, net.host, 'egress', { priority: 7, handle: 3 });
     try {
       assert.ok(hasClsact(), 'clsact qdisc created');
       assert.ok(tin.priority > 0 && tin.handle > 0, 'the kernel chose a priority and handle');
@@ -102,19 +76,19 @@ describe('tc clsact on a veth pair into a test namespace', { skip: why }, () => 
       assert.equal(q?.progTag, outProg.tag);
       assert.equal(q?.directAction, true);
       assert.equal(q?.kind, 'bpf');
-      assert.equal(queryTcFilter(host, 'egress', { priority: 7, handle: 4 }), undefined);
-      const listed = listTcFilters(host, 'ingress');
+      assert.equal(queryTcFilter(net.host, 'egress', { priority: 7, handle: 4 }), undefined);
+      const listed = listTcFilters(net.host, 'ingress');
       assert.deepEqual(listed.map((f) => [f.priority, f.handle, f.progId]), [[tin.priority, tin.handle, inProg.id]]);
-      const shown = tcShow('filter', 'show', 'dev', host, 'egress');
+      const shown = tcShow('filter', 'show', 'dev', net.host, 'egress');
       if (shown !== undefined) assert.match(shown, /pref 7 bpf .*handle 0x3 count_egress:\[\d+\] direct-action/);
       // the same priority and handle again: EEXIST explained
-      assert.throws(() => attachTcClsact(outProg, host, 'egress', { priority: 7, handle: 3 }), (e: unknown) => {
+      assert.throws(() => attachTcClsact(outProg, net.host, 'egress', { priority: 7, handle: 3 }), (e: unknown) => {
         assert.ok(isKernelError(e) && e.errnoName === 'EEXIST', String(e));
         assert.match(e.message, /RTM_NEWTFILTER failed with EEXIST: a filter with priority 7 and handle 3/);
         assert.match(e.message, /the kernel says "[^"]+"/, 'the extended ACK message is read');
         return true;
       });
-      ping(5);
+      net.ping(5);
     } finally {
       tin.close();
       tout.close();
@@ -122,33 +96,33 @@ describe('tc clsact on a veth pair into a test namespace', { skip: why }, () => 
     const [i, o] = [count(0), count(1)];
     console.log(`# 5 pings: tc ingress ${i}, tc egress ${o}`);
     assert.ok(i >= 5n && o >= 5n);
-    assert.equal(listTcFilters(host, 'ingress').length, 0);
-    assert.equal(listTcFilters(host, 'egress').length, 0);
+    assert.equal(listTcFilters(net.host, 'ingress').length, 0);
+    assert.equal(listTcFilters(net.host, 'egress').length, 0);
     assert.ok(noClsact(), 'the qdisc this process created is removed with its last filter');
-    ping(2);
+    net.ping(2);
     assert.equal(count(0), i, 'ingress detached');
     assert.equal(count(1), o, 'egress detached');
     tin.close(); // twice is a no-op
   });
 
   test('an existing clsact qdisc is kept; createClsact reports it', () => {
-    assert.equal(createClsact(host), true);
-    assert.equal(createClsact(host), false);
-    const t = attachTcClsact(obj.programs.get('count_ingress')!, tcIfindex(host), 'ingress', { priority: 1, handle: 1 });
+    assert.equal(createClsact(net.host), true);
+    assert.equal(createClsact(net.host), false);
+    const t = attachTcClsact(obj.programs.get('count_ingress')!, tcIfindex(net.host), 'ingress', { priority: 1, handle: 1 });
     t.close();
     assert.ok(hasClsact(), 'not ours to remove');
-    assert.equal(destroyClsact(host), true);
-    assert.equal(destroyClsact(host), false);
+    assert.equal(destroyClsact(net.host), true);
+    assert.equal(destroyClsact(net.host), false);
     assert.ok(noClsact());
   });
 
   test('an ingress qdisc in the clsact slot is reported, not silently used', (t) => {
     if (!tcTool) return t.skip('tc is not installed');
-    tcShow('qdisc', 'add', 'dev', host, 'ingress');
+    tcShow('qdisc', 'add', 'dev', net.host, 'ingress');
     try {
-      assert.throws(() => attachTcClsact(obj.programs.get('count_egress')!, host, 'egress'), /has an 'ingress' qdisc where clsact goes/);
+      assert.throws(() => attachTcClsact(obj.programs.get('count_egress')!, net.host, 'egress'), /has an 'ingress' qdisc where clsact goes/);
     } finally {
-      tcShow('qdisc', 'del', 'dev', host, 'ingress');
+      tcShow('qdisc', 'del', 'dev', net.host, 'ingress');
     }
   });
 
@@ -163,7 +137,7 @@ describe('tc clsact on a veth pair into a test namespace', { skip: why }, () => 
       assert.match(e.message, /RTM_NEWQDISC failed with ENODEV/);
       return true;
     });
-    assert.throws(() => attachTcClsact(obj.programs.get('count_ingress')!, host, 'sideways' as 'ingress'), /'ingress' or 'egress'/);
+    assert.throws(() => attachTcClsact(obj.programs.get('count_ingress')!, net.host, 'sideways' as 'ingress'), /'ingress' or 'egress'/);
   });
 
   test('nothing leaks', () => {
