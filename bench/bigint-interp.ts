@@ -28,11 +28,11 @@ const operandCache = new WeakMap<PreparedProgram, BigOperands>();
 function operands(prog: PreparedProgram): BigOperands {
   let ops = operandCache.get(prog);
   if (ops === undefined) {
-    const n = prog.code.length;
+    const n = prog.slots + 1;
     ops = { imm: new BigUint64Array(n), off: new BigUint64Array(n) };
     for (let s = 0; s < n; s++) {
-      ops.imm[s] = (BigInt(prog.immHi[s]! >>> 0) << 32n) | BigInt(prog.immLo[s]! >>> 0);
-      ops.off[s] = BigInt.asUintN(64, BigInt(prog.off[s]!));
+      ops.imm[s] = (BigInt(prog.ops[s * 4 + 3]! >>> 0) << 32n) | BigInt(prog.ops[s * 4 + 2]! >>> 0);
+      ops.off[s] = BigInt.asUintN(64, BigInt(prog.ops[s * 4 + 1]!));
     }
     operandCache.set(prog, ops);
   }
@@ -110,8 +110,8 @@ function interpretBigInt(prog: PreparedProgram, budget: number, memory: Memory, 
         break;
       }
       // ---- byte order: le truncates, be and bswap swap (the host is little-endian) ----
-      case 0xd4: r[d] = BigInt.asUintN(prog.immLo[pc]!, r[d]!); break;
-      case 0xdc: case 0xd7: r[d] = bswap(r[d]!, prog.immLo[pc]! / 8); break;
+      case 0xd4: r[d] = BigInt.asUintN(prog.ops[pc * 4 + 2]!, r[d]!); break;
+      case 0xdc: case 0xd7: r[d] = bswap(r[d]!, prog.ops[pc * 4 + 2]! / 8); break;
       // ---- JMP (64-bit compares) ----
       case 0x05: pc = ops[(pc << 2) + 1]!; continue;
       case 0x15: if (r[d] === imm[pc]) { pc = ops[(pc << 2) + 1]!; continue; } break;

@@ -203,7 +203,6 @@ test('btf dump (raw, c, JSON, a pinned map\'s BTF) and disasm of an ELF object',
 
 test('prog errors exit non-zero with a message and no stack trace', { skip: noClang }, async () => {
   const dir = tempStore();
-  const t = inStore(dir);
   const text = join(tempDir(), 'not-elf.o');
   writeFileSync(text, 'hello');
   const cases: [string[], RegExp, number?][] = [

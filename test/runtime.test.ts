@@ -60,13 +60,13 @@ function load(src: string, name: string): { vm: Vm; programs: Map<string, VmProg
   return { vm, programs: obj.programs, obj };
 }
 
-const noCtx = (vm: Vm) => () => ({ r1: 0n });
+const noCtx = () => ({ r1: 0n });
 
 test('global data: .data keeps its value across runs, .bss starts at zero, .rodata is read', { skip }, () => {
   const { vm, programs, obj } = load(GLOBALS, 'rt_globals');
   const p = programs.get('count')!;
-  assert.equal(vm.run(p, noCtx(vm)).result.r0, 12n);
-  assert.equal(vm.run(p, noCtx(vm)).result.r0, 19n);
+  assert.equal(vm.run(p, noCtx).result.r0, 12n);
+  assert.equal(vm.run(p, noCtx).result.r0, 19n);
   const bss = [...obj.maps.values()].find((m) => m.name.endsWith('.bss'))!;
   assert.deepEqual([...bss.map.lookup(new Uint8Array(4))!], [2, 0, 0, 0]);
   const data = [...obj.maps.values()].find((m) => m.name.endsWith('.data'))!;
@@ -75,7 +75,7 @@ test('global data: .data keeps its value across runs, .bss starts at zero, .roda
 
 test('a store into .rodata faults: the value is read-only to programs', { skip }, () => {
   const { vm, programs } = load(GLOBALS, 'rt_globals2');
-  assert.throws(() => vm.run(programs.get('poke_rodata')!, noCtx(vm)), (e: unknown) => e instanceof BpfError && e.code === 'EFAULT'
+  assert.throws(() => vm.run(programs.get('poke_rodata')!, noCtx), (e: unknown) => e instanceof BpfError && e.code === 'EFAULT'
     && /^program 'poke_rodata': insn \d+: invalid write of 4 bytes .*rodata.*read-only \(at rt_globals2\.c:\d+: \*\(volatile int \*\)&limit = 1;\)$/.test(e.message));
 });
 

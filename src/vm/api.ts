@@ -1,5 +1,4 @@
 /** The interpreter's public contract (implementation in interpreter.ts). */
-import type { Insn } from '../isa/insn.js';
 
 export interface RunOptions {
   /** The input block: the program gets r1 = its address and r2 = its length. Empty when omitted. */

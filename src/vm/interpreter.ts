@@ -21,39 +21,24 @@ export const MAX_CALL_FRAMES = 8;
 /** Code of the sentinel slot placed after the last instruction (0x00 is no valid instruction). */
 const FELL_OFF = 0x00;
 
-/** A program checked and flattened for execution. */
+/**
+ * A program checked and flattened for execution. `ops` holds four words per slot, so the run loop
+ * reads one array: code | dst << 8 | src << 12 | aux << 16 (aux: signedness of div/mod, movsx
+ * width, byte-swap order), then the memory offset or absolute jump/call target, then the low and
+ * high halves of the 64-bit immediate (imm sign-extended, or lddw's second imm).
+ */
 export class PreparedProgram {
-  readonly code: Uint8Array;
-  readonly dst: Uint8Array;
-  readonly src: Uint8Array;
-  /** Memory offset, or the absolute target slot of a jump or local call. */
-  readonly off: Int32Array;
-  readonly immLo: Int32Array;
-  /** Upper half of the 64-bit operand: the sign extension of imm, or lddw's second imm. */
-  readonly immHi: Int32Array;
-  /** Sub-variant: signedness of div/mod (1), movsx width (8/16/32), byte-swap order. */
-  readonly aux: Uint8Array;
+  readonly ops: Int32Array;
   readonly helpers: (HelperDef | undefined)[];
   readonly atomics: (AtomicOpInfo | undefined)[];
   readonly aluInfo: (AluOpInfo | undefined)[];
   readonly slots: number;
-  /**
-   * The fields above packed four words per slot for the run loop (one array to read instead of
-   * seven): code | dst << 8 | src << 12 | aux << 16, off, immLo, immHi.
-   */
-  readonly ops: Int32Array;
 
   constructor(readonly insns: readonly Insn[], readonly forms: readonly InsnForm[], helpers: HelperRegistry, file?: string) {
     const n = totalSlots(insns);
     this.slots = n;
-    const size = n + 1; // one sentinel slot
-    this.code = new Uint8Array(size);
-    this.dst = new Uint8Array(size);
-    this.src = new Uint8Array(size);
-    this.off = new Int32Array(size);
-    this.immLo = new Int32Array(size);
-    this.immHi = new Int32Array(size);
-    this.aux = new Uint8Array(size);
+    const size = n + 1; // one sentinel slot, whose code FELL_OFF stops a run that falls off the end
+    const ops = (this.ops = new Int32Array(size * 4));
     this.helpers = new Array(size).fill(undefined);
     this.atomics = new Array(size).fill(undefined);
     this.aluInfo = new Array(size).fill(undefined);
@@ -62,27 +47,21 @@ export class PreparedProgram {
       const s = offsets[i]!;
       const form = forms[i]!;
       const where = `${file ? file + ': ' : ''}insn ${s}`;
-      this.code[s] = insn.code;
-      this.dst[s] = insn.dst;
-      this.src[s] = insn.src;
-      this.off[s] = insn.off;
-      this.immLo[s] = insn.imm;
-      this.immHi[s] = insn.imm >> 31;
-      const t = branchTarget(insn, form, s);
-      if (t !== undefined) this.off[s] = t;
+      let aux = 0;
+      let immHi = insn.imm >> 31;
       switch (form.kind) {
         case 'alu':
-          this.aux[s] = form.op.off;
+          aux = form.op.off;
           this.aluInfo[s] = form.op;
           break;
         case 'end':
-          this.aux[s] = form.order === 'le' ? 0 : 1;
+          aux = form.order === 'le' ? 0 : 1;
           break;
         case 'lddw':
           if (form.pseudo !== 0) {
             throw new BpfError('EREJECT', `${where}: lddw with src=${form.pseudo} (${PSEUDO_NAMES[form.pseudo]}) needs a loader that resolves maps and functions; it cannot run on its own`, { insn: s, file });
           }
-          this.immHi[s] = insn.imm2 ?? 0;
+          immHi = insn.imm2 ?? 0;
           break;
         case 'call':
           if (form.callKind === 'kfunc') {
@@ -100,15 +79,13 @@ export class PreparedProgram {
         default:
           break;
       }
+      const p = s * 4;
+      ops[p] = insn.code | (insn.dst << 8) | (insn.src << 12) | (aux << 16);
+      ops[p + 1] = branchTarget(insn, form, s) ?? insn.off;
+      ops[p + 2] = insn.imm;
+      ops[p + 3] = immHi;
     });
-    this.code[n] = FELL_OFF;
-    this.ops = new Int32Array(size * 4);
-    for (let i = 0; i < size; i++) { // after the loop above: off holds the jump targets by now
-      this.ops[i * 4] = this.code[i]! | (this.dst[i]! << 8) | (this.src[i]! << 12) | (this.aux[i]! << 16);
-      this.ops[i * 4 + 1] = this.off[i]!;
-      this.ops[i * 4 + 2] = this.immLo[i]!;
-      this.ops[i * 4 + 3] = this.immHi[i]!;
-    }
+    ops[n * 4] = FELL_OFF;
   }
 }
 
