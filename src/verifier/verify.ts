@@ -10,6 +10,7 @@ import { classifyOrReason, lddwValue, slotOffsets, type InsnForm } from '../isa/
 import { ALU, JMP, PSEUDO } from '../isa/opcodes.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { MapSpec } from '../maps/types.js';
+import type { ObjectSpec, ProgramSpec } from '../elf/object.js';
 import { progTypeInfo } from '../progtypes/table.js';
 import { analyzeCfg } from './cfg.js';
 import { VerifierLog, VLOG } from './log.js';
@@ -33,6 +34,10 @@ export interface VerifyOptions {
   /** bpf_capable loader (the default and, for now, the only mode). */
   privileged?: true;
   logLevel?: number;
+  /** The program as the object loader gave it: BTF func/line info, attach type, license, section. */
+  program?: ProgramSpec;
+  /** Its object: BTF (global functions, typed pointers), the maps' origins (.rodata known constants). */
+  object?: ObjectSpec;
 }
 
 export interface VerifyResult {
