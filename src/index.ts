@@ -33,6 +33,12 @@ export function disassemble(insns: readonly Instruction[], syntax: Syntax = 'ker
 export { run, execute, prepare, DEFAULT_BUDGET } from './vm/interpreter.js';
 export type { RunOptions, RunResult } from './vm/api.js';
 
+// The JIT: programs compiled to WebAssembly; the same options and results as the interpreter.
+export { executeJit, compile as compileJit, jitOf, wasmText, DEFAULT_ENGINE, DEFAULT_RAW_ENGINE, ENGINES, type Engine, type JitProgram } from './jit/index.js';
+
+// The verifier: verdicts, kernel-format logs, and rejections explained (reason, fix, source line, branch path).
+export { verifyProgram, VerifierError, isVerifierError, explainRejection, type VerifyOptions, type VerifyResult, type Explanation, type BranchDecision } from './verifier/index.js';
+
 // Objects: ELF + BTF loading, with no runtime attached.
 export { loadObjectSpec, type LoadObjectOptions, type ObjectSpec, type ProgramSpec, type SourceLine, type ObjectMap } from './elf/index.js';
 export { parseBtf, Btf, dumpC, dumpRaw, formatValue, formatValueJson, type FormattedValue } from './btf/index.js';

@@ -213,7 +213,7 @@ test('prog errors exit non-zero with a message and no stack trace', { skip: noCl
     [['prog', 'load', obj, '.hidden'], /reserved/, 1],
     [['prog', 'show', 'id', '9'], /no program with id 9/, 1],
     [['prog', 'show', 'tag', 'xyz'], /not 16 hex digits/, 2],
-    [['prog', 'dump', 'jited', 'id', '1'], /no JIT/, 1],
+    [['prog', 'dump', 'jited', 'id', '1'], /no program with id 1/, 1],
     [['prog', 'dump', 'xlated', 'id', '1', 'visual'], /'visual' is not supported/, 2],
     [['prog', 'run', 'pinned', 'nothing'], /no such pinned object/, 1],
     [['prog', 'tracelog', 'extra'], /unexpected 'extra'/, 2],

@@ -34,7 +34,7 @@ function kernelVerdict(spec: ObjectSpec, p: ProgramSpec): Verdict {
 
 function ourVerdict(spec: ObjectSpec, p: ProgramSpec): Verdict {
   try {
-    verifyProgram(p.insns, { progType: p.type, maps: spec.maps.map((m) => m.spec), helpers });
+    verifyProgram(p.insns, { progType: p.type, maps: spec.maps.map((m) => m.spec), helpers, program: p, object: spec });
     return { ok: true };
   } catch (e) {
     if (!isVerifierError(e)) throw e;

@@ -7,7 +7,7 @@ import { asmCommand, disasmCommand } from './commands/asm.js';
 import { mapCommand } from './commands/map.js';
 import { progCommand } from './commands/prog.js';
 import { btfCommand } from './commands/btf.js';
-import { verifyCommand } from './kernel/verify.js';
+import { verifyCommand } from './commands/verify.js';
 
 export const COMMANDS: readonly Command[] = [runCommand, asmCommand, disasmCommand, verifyCommand, progCommand, mapCommand, btfCommand];
 
@@ -31,6 +31,8 @@ function help(): string {
     'default $TSBPF_BPFFS, else $XDG_STATE_HOME/tsbpf/bpffs, else ~/.local/state/tsbpf/bpffs).',
     '--target kernel (default vm): work on the running kernel through bpf(2) instead of tsbpf\'s VM and store',
     '(verify, prog show/load/run/dump, map show/dump/lookup/update/delete/getnext/freeze, btf dump).',
+    'Programs loaded into the VM (prog load/run/dump OBJ) are verified first, as bpf(2) does; --no-verify skips',
+    'that (for testing unsafe programs). `tsbpf verify` explains a rejection; `tsbpf run` runs bare programs unverified.',
     'Run `tsbpf <command> --help` for a command\'s options.',
     '',
   ].join('\n');

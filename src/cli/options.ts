@@ -15,6 +15,8 @@ export const COMMON_OPTIONS = {
   pretty: { type: 'boolean', short: 'p', default: false },
   bpffs: { type: 'string' },
   target: { type: 'string' },
+  // Loading into the VM verifies each program, as the kernel does; this skips it (for testing).
+  'no-verify': { type: 'boolean', default: false },
 } as const satisfies OptionSpecs;
 
 export interface Common {
@@ -26,6 +28,8 @@ export interface Common {
   storeDir: string;
   /** --target: tsbpf's VM and pin store (default), or the running kernel through bpf(2). */
   target: 'vm' | 'kernel';
+  /** Verify programs as they load into the VM (false with --no-verify). */
+  verify: boolean;
 }
 
 export interface ParsedCommand {
@@ -51,6 +55,7 @@ export function parseCommand(argv: string[], options: OptionSpecs, how: { kernel
     pretty: values.pretty === true,
     storeDir,
     target,
+    verify: values['no-verify'] !== true,
     store: () => (store ??= PinStore.open(storeDir)),
   };
   return { values: values as ParsedCommand['values'], positionals: parsed.positionals, common };

@@ -44,14 +44,14 @@ function resolve(store: PinStore, ref: ObjectRef, kind: 'map' | 'prog'): number 
 export const resolveMapId = (store: PinStore, ref: ObjectRef): number => resolve(store, ref, 'map');
 export const resolveProgId = (store: PinStore, ref: ObjectRef): number => resolve(store, ref, 'prog');
 
-export function newSession(store: PinStore): StoreSession {
-  return new StoreSession(store, makeVm(store.nCpus));
+export function newSession(store: PinStore, verify = true): StoreSession {
+  return new StoreSession(store, makeVm(store.nCpus, verify));
 }
 
 /** A session that only reads: no lock, nothing written. */
 export function readSession<T>(common: Common, fn: (s: StoreSession, store: PinStore) => T): T {
   const store = common.store();
-  return fn(newSession(store), store);
+  return fn(newSession(store, common.verify), store);
 }
 
 /**
@@ -61,7 +61,7 @@ export function readSession<T>(common: Common, fn: (s: StoreSession, store: PinS
 export function writeSession<T>(common: Common, fn: (s: StoreSession, store: PinStore) => T): T {
   const store = common.store();
   return store.write(() => {
-    const s = newSession(store);
+    const s = newSession(store, common.verify);
     let r: T;
     try {
       r = fn(s, store);

@@ -2,6 +2,6 @@
 import { kernelHelpers } from '../helpers/index.js';
 import { Vm } from '../vm/runtime.js';
 
-export function makeVm(nCpus: number): Vm {
-  return new Vm({ nCpus, helpers: kernelHelpers() });
+export function makeVm(nCpus: number, verify = true): Vm {
+  return new Vm({ nCpus, helpers: kernelHelpers(), verify });
 }

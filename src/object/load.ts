@@ -10,6 +10,7 @@ import { BpfError } from '../errors.js';
 import { possibleCpus } from '../kernel/cpus.js';
 import { kernelAvailable } from '../kernel/syscall.js';
 import type { Env } from '../vm/env.js';
+import type { Engine } from '../jit/engine.js';
 import type { HelperRegistry } from '../helpers/index.js';
 import { loadIntoKernel, type KernelTargetObject } from './kernel.js';
 import type { BpfObject, Target } from './types.js';
@@ -26,6 +27,10 @@ export interface ObjectLoadOptions {
   env?: Env;
   /** VM: the helper table (default: the kernel's helpers). */
   helpers?: HelperRegistry;
+  /** VM: run tsbpf's verifier on each program as it loads (default true; false only to test unsafe programs). */
+  verify?: boolean;
+  /** VM: the engine the programs run on, 'interp' or 'jit' (default DEFAULT_ENGINE of jit/engine.ts). */
+  engine?: Engine;
   /** Name for messages when objectFile is bytes. */
   file?: string;
   /** Kernel: load only these programs (default: every autoloaded one). */
@@ -77,5 +82,7 @@ export function loadSpec(spec: ObjectSpec, opts: ObjectLoadOptions = {}): BpfObj
   const vo: Parameters<typeof loadIntoVm>[1] = { nCpus: opts.nCpus ?? possibleCpus() };
   if (opts.env) vo.env = opts.env;
   if (opts.helpers) vo.helpers = opts.helpers;
+  if (opts.engine) vo.engine = opts.engine;
+  if (opts.verify !== undefined) vo.verify = opts.verify;
   return loadIntoVm(spec, vo);
 }

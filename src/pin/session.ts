@@ -163,6 +163,8 @@ export class StoreSession {
     const prog = this.vm.loadProgram({
       name: rec.name, type: rec.type, section: rec.section, insns, license: rec.license, maps,
       lineInfo: lineInfoPerSlot(rec.lineInfo, rec.functions, slots), functions: rec.functions, file: rec.file,
+      // Verified when `prog load` put it in the store; reopening it is not a new load.
+      verify: false,
     });
     this.progOfStoreId.set(storeId, prog);
     this.storeIdOfProg.set(prog, storeId);

@@ -40,13 +40,35 @@ export interface ProgTypeInfo {
   readonly testRun: TestRunKind;
   /** One line on what the return value means. */
   readonly returns: string;
+  /**
+   * The values the verifier lets the program return (check_return_code), inclusive, when it checks
+   * them at all: `byAttach` for an expected attach type, else `any`.
+   */
+  readonly returnRange?: ReturnRanges;
 }
 
-function row(name: ProgTypeName, context: ContextLayout, verdict: (r: number) => Verdict, testRun: TestRunKind, returns: string): ProgTypeInfo {
+export interface RetRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface ReturnRanges {
+  readonly any?: RetRange;
+  readonly byAttach?: Readonly<Partial<Record<string, RetRange>>>;
+}
+
+/** The allowed return values of a program of `type` attached as `attachType`, or undefined if any value goes. */
+export function returnRangeOf(type: string, attachType?: string): RetRange | undefined {
+  const r = findProgType(type)?.returnRange;
+  if (!r) return undefined;
+  return (attachType !== undefined ? r.byAttach?.[attachType] : undefined) ?? r.any;
+}
+
+function row(name: ProgTypeName, context: ContextLayout, verdict: (r: number) => Verdict, testRun: TestRunKind, returns: string, returnRange?: ReturnRanges): ProgTypeInfo {
   const helpers = (HELPER_SETS as Readonly<Record<string, readonly number[]>>)[name];
   if (!helpers) throw new Error(`progtypes/table: no helper set for ${name}`);
   const kernelId = name === 'seccomp' ? undefined : PROG_TYPE[name];
-  return { name, kernelId, contextName: context.name, context, helpers, verdict, testRun, returns };
+  return { name, kernelId, contextName: context.name, context, helpers, verdict, testRun, returns, ...(returnRange ? { returnRange } : {}) };
 }
 
 export const PROG_TYPES: readonly ProgTypeInfo[] = [
@@ -57,9 +79,11 @@ export const PROG_TYPES: readonly ProgTypeInfo[] = [
   row('tracepoint', TRACEPOINT_LAYOUT, traceFilterVerdict, 'unsupported', '0 filters the event out, anything else records it'),
   row('xdp', XDP_MD_LAYOUT, xdpVerdict, 'xdp', 'an XDP action: ABORTED 0, DROP 1, PASS 2, TX 3, REDIRECT 4'),
   row('perf_event', PERF_EVENT_LAYOUT, traceFilterVerdict, 'unsupported', '0 discards the sample, anything else keeps it'),
-  row('cgroup_skb', SKB_CGROUP, cgroupSkbVerdict, 'skb-l3', '1 allows the packet, 0 drops it (egress: bit 1 notifies congestion)'),
+  row('cgroup_skb', SKB_CGROUP, cgroupSkbVerdict, 'skb-l3', '1 allows the packet, 0 drops it (egress: bit 1 notifies congestion)',
+    { any: { min: 0, max: 1 }, byAttach: { cgroup_inet_egress: { min: 0, max: 3 } } }),
   row('raw_tracepoint', RAW_TP_LAYOUT, ignoredVerdict, 'raw_tp', 'ignored'),
-  row('tracing', TRACING_LAYOUT, ignoredVerdict, 'tracing', 'ignored (fentry, fexit); the new return value (fmod_ret)'),
+  row('tracing', TRACING_LAYOUT, ignoredVerdict, 'tracing', 'ignored (fentry, fexit); the new return value (fmod_ret)',
+    { byAttach: { trace_fentry: { min: 0, max: 0 }, trace_fexit: { min: 0, max: 0 } } }),
   row('lsm', TRACING_LAYOUT, lsmVerdict, 'unsupported', '0 allows the operation, a negative errno denies it'),
   row('seccomp', SECCOMP_LAYOUT, seccompVerdict, 'context', 'a SECCOMP_RET_* action with its data in the low 16 bits'),
 ];

@@ -4,13 +4,15 @@
  * (adjust_ptr_min_max_vals). Messages are the kernel's.
  */
 import type { MapSpec } from '../maps/types.js';
-import { type ContextLayout, contextAccessAllowed, fieldAt } from '../progtypes/context.js';
+import { type ContextLayout, fieldAt } from '../progtypes/context.js';
+import { ctxAccessOk } from './ctx-access.js';
+import { type BtfCtx, btfCtxLoad, btfPtrAccess } from './btf-ptr.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { Scalar, S64_MIN, scalarAlu } from './scalar.js';
-import { tnumToString } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumToString, type Tnum } from './tnum.js';
 import type { VerifierLog } from './log.js';
 import { type Frame, type PtrOff, type Reg, type VState, regTypeStr, scalarReg, unknownScalar } from './state.js';
-import { checkStackBounds, stackRead, stackWrite, type Access } from './stack.js';
+import { BPF_MAX_VAR_OFF, checkStackBounds, spillSizeProblem, stackRead, stackWrite, type Access } from './stack.js';
 
 /** What the checks need to know about the program being verified. */
 export interface Env {
@@ -21,13 +23,19 @@ export interface Env {
   innerOf: ReadonlyMap<number, number>;
   ctx: ContextLayout;
   progType: string;
+  /** The expected attach type, where it changes what the program may do (xdp/devmap, cgroup_skb/egress). */
+  attachType?: string;
   /** The slot being checked. */
   pc: number;
   nextId(): number;
+  /** tp_btf programs: the context typed by the kernel's BTF (btf-ptr.ts). */
+  btfCtx?: BtfCtx;
+  /** The license is GPL compatible (reading kernel structs through BTF pointers needs it). */
+  gpl?: boolean;
+  /** Where map `i`'s value holds a bpf_spin_lock (from BTF; calls.ts). */
+  lockOff?: (map: number) => number | undefined;
 }
 
-export const BPF_MAX_VAR_OFF = 1n << 29n;
-const MAX_PACKET_OFF = 0xffff;
 const fail = (env: Env, msg: string): Error => env.log.fail('EACCES', msg, env.pc);
 
 /** Program types that may write packet data directly (may_access_direct_pkt_data for writes). */
@@ -56,6 +64,17 @@ function checkRegion(env: Env, regno: number, p: PtrOff, insnOff: number, size: 
   }
 }
 
+/** A tnum as check_ptr_alignment prints it: a known value as a number, else `(value; mask)`. */
+const tnumShort = (t: Tnum): string => (t.mask === 0n ? BigInt.asIntN(64, t.value).toString() : tnumToString(t));
+
+/** The kernel struct behind each map type (map_btf_id), named in map pointer access messages. */
+const MAP_STRUCT: Partial<Record<string, string>> = {
+  hash: 'bpf_htab', percpu_hash: 'bpf_htab', lru_hash: 'bpf_htab', lru_percpu_hash: 'bpf_htab', hash_of_maps: 'bpf_htab',
+  array: 'bpf_array', percpu_array: 'bpf_array', prog_array: 'bpf_array', perf_event_array: 'bpf_array',
+  array_of_maps: 'bpf_array', cgroup_array: 'bpf_array', ringbuf: 'bpf_ringbuf_map', queue: 'bpf_queue_stack',
+  stack: 'bpf_queue_stack', lpm_trie: 'lpm_trie',
+};
+
 /** A scalar of `size` bytes loaded from memory: unknown, zero-extended below 8 bytes. */
 export const loadedScalar = (size: number): Reg =>
   size >= 8 ? unknownScalar() : scalarReg(Scalar.urange(0n, (1n << BigInt(size * 8)) - 1n));
@@ -74,19 +93,22 @@ export function checkMemAccess(
   switch (reg.t) {
     case 'fp': {
       const f = st.frames[reg.frame]!;
+      // The stack is always checked for alignment: spill tracking works on aligned slots.
+      if (!tnumIsAligned(tnumAdd(reg.var.var, tnumConst(BigInt(reg.off + insnOff))), size)) {
+        throw fail(env, `misaligned stack access off ${tnumShort(reg.var.var)}+${reg.off}+${insnOff} size ${size}`);
+      }
+      checkStackBounds(env.log, regno, reg.var, reg.off + insnOff, size, access, env.pc);
+      if (write) {
+        const bad = spillSizeProblem(store?.reg, size);
+        if (bad) throw fail(env, bad);
+      }
       if (!reg.var.isConst()) {
-        // Variable offset (allowed for privileged loaders): every byte it may reach must be in bounds.
+        // Variable offset (allowed for privileged loaders): a write makes every byte it may reach data.
         const lo = reg.off + insnOff + s64n(reg.var.smin), hi = reg.off + insnOff + s64n(reg.var.smax);
-        checkStackBounds(env.log, regno, lo, size, access, env.pc, tnumToString(reg.var.var));
-        checkStackBounds(env.log, regno, hi, size, access, env.pc, tnumToString(reg.var.var));
-        if (write) for (let o = lo; o <= hi; o++) stackWrite(f, o, 1, undefined, undefined);
+        if (write) for (let o = lo; o < hi + size; o++) stackWrite(f, o, 1, undefined, undefined);
         return loadedScalar(size);
       }
       const off = reg.off + insnOff + s64n(reg.var.value);
-      checkStackBounds(env.log, regno, off, size, access, env.pc);
-      if (off % size !== 0) {
-        throw fail(env, `misaligned stack access off ${tnumToString(reg.var.var)}+${reg.off}+${insnOff} size ${size}`);
-      }
       if (write) {
         stackWrite(f, off, size, store?.reg, store?.imm);
         return reg;
@@ -94,11 +116,14 @@ export function checkMemAccess(
       return stackRead(env.log, f, off, size, env.pc);
     }
     case 'ctx': {
+      // __check_ptr_off_reg: the context is only accessed through its unmodified pointer.
+      if (reg.off < 0) throw fail(env, `negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
       if (reg.off !== 0) throw fail(env, `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
       if (!reg.var.isConst() || reg.var.value !== 0n) {
-        throw fail(env, `variable ctx access var_off=${tnumToString(reg.var.var)} off=${insnOff} size=${size}`);
+        throw fail(env, `variable ctx access var_off=${tnumToString(reg.var.var)} disallowed`);
       }
-      if (!contextAccessAllowed(env.ctx, insnOff, size, write)) {
+      if (env.btfCtx) return btfCtxLoad(env, env.btfCtx, insnOff, size, write);
+      if (!ctxAccessOk(env.progType, env.attachType, env.ctx, insnOff, size, write)) {
         throw fail(env, `invalid bpf_context access off=${insnOff} size=${size}`);
       }
       if (write) return reg;
@@ -113,6 +138,11 @@ export function checkMemAccess(
       const m = env.maps[reg.map]!;
       checkRegion(env, regno, reg, insnOff, size, m.valueSize,
         (o) => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`);
+      // A bpf_spin_lock in the value is only for the lock helpers (check_map_access's field check).
+      const lock = env.lockOff?.(reg.map);
+      if (lock !== undefined && reg.off + insnOff + s64n(reg.var.smin) < lock + 4 && reg.off + insnOff + Number(reg.var.umax) + size > lock) {
+        throw fail(env, 'bpf_spin_lock cannot be accessed directly by load/store');
+      }
       return write ? reg : loadedScalar(size);
     }
     case 'mem': {
@@ -126,10 +156,29 @@ export function checkMemAccess(
       checkPacket(env, regno, reg, reg.off + insnOff, size);
       return write ? reg : loadedScalar(size);
     }
+    case 'btf_id':
+      return btfPtrAccess(env, regno, reg, insnOff, size, write, env.gpl ?? true);
+    case 'map_ptr': {
+      // check_ptr_to_map_access: a privileged program may read the kernel's struct of the map.
+      const tname = MAP_STRUCT[env.maps[reg.map]!.type] ?? 'bpf_map';
+      if (insnOff < 0) throw fail(env, `R${regno} is ${tname} invalid negative access: off=${insnOff}`);
+      if (write) throw fail(env, `only read from ${tname} is supported`);
+      return loadedScalar(size);
+    }
     default:
       break;
   }
   throw fail(env, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
+}
+
+/**
+ * An atomic operation's memory operand (check_atomic): never the context or a packet. A privileged
+ * program may store a pointer with it (pointer leaks are allowed), as with a plain store.
+ */
+export function checkAtomicTarget(env: Env, dst: Reg, dstno: number): void {
+  if (dst.t === 'ctx' || dst.t === 'pkt' || dst.t === 'pkt_meta' || dst.t === 'pkt_end') {
+    throw fail(env, `BPF_ATOMIC stores into R${dstno} ${regTypeStr(dst)} is not allowed`);
+  }
 }
 
 /** check_packet_access: the fixed offset must lie within the range proven against data_end. */
@@ -144,47 +193,90 @@ export function checkPacket(env: Env, regno: number, reg: Extract<Reg, { t: 'pkt
 // ---------------------------------------------------------------------------------------------
 // Pointer arithmetic
 
-const NO_ARITH = new Set(['map_ptr', 'pkt_end', 'func']);
+/** Kinds no arithmetic may touch (a map pointer only `+= 0`). */
+const NO_ARITH = new Set(['map_ptr', 'pkt_end']);
+
+/**
+ * check_reg_sane_offset: a pointer's offsets, or a scalar about to become one, stay far from the
+ * limits that would let offset arithmetic overflow. Returns the kernel's message, or undefined.
+ */
+function insaneOffset(r: Reg, kind: string): string | undefined {
+  const v = r.t === 'scalar' ? r.v : 'var' in r ? r.var : undefined;
+  const off = 'off' in r ? r.off : 0;
+  if (!v) return undefined;
+  const val = BigInt.asIntN(64, v.value);
+  if (v.isConst() && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) return `math between ${kind} pointer and ${val} is not allowed`;
+  if (off >= Number(BPF_MAX_VAR_OFF) || off <= -Number(BPF_MAX_VAR_OFF)) return `${kind} pointer offset ${off} is not allowed`;
+  if (v.smin === S64_MIN) return `math between ${kind} pointer and register with unbounded min value is not allowed`;
+  if (v.smin >= BPF_MAX_VAR_OFF || v.smin <= -BPF_MAX_VAR_OFF) return `value ${v.smin} makes ${kind} pointer be out of bounds`;
+  return undefined;
+}
+
+const fitsS32 = (v: bigint): boolean => v === BigInt.asIntN(32, v);
 
 /**
  * `dst op= src` where at least one is a pointer (adjust_reg_min_max_vals / adjust_ptr_min_max_vals),
- * for a privileged loader. `dstno` names the destination register in messages.
+ * for a privileged loader (pointer leaks allowed, no Spectre sanitation). `dstno` names the
+ * destination register in messages.
  */
 export function pointerAlu(env: Env, op: AluOpInfo, is64: boolean, dstno: number, dst: Reg, src: Reg): Reg {
   if (src.t !== 'scalar' && src.t !== 'not_init' && dst.t !== 'scalar') {
+    // Two pointers: only their difference is allowed, and it is a number.
     if (op.op === ALU.SUB) return unknownScalar();
     throw fail(env, `R${dstno} pointer ${op.kernelOp} pointer prohibited`);
   }
   let ptr = dst, off = src;
-  if (dst.t === 'scalar') {
-    ptr = src; off = dst;
-    if (op.op === ALU.SUB) throw fail(env, `R${dstno} tried to subtract pointer from scalar`);
-  }
+  const reversed = dst.t === 'scalar';
+  if (reversed) { ptr = src; off = dst; }
   if (off.t !== 'scalar' || ptr.t === 'scalar' || ptr.t === 'not_init') throw new Error('pointerAlu: operands');
-  if (!is64) throw fail(env, `R${dstno} 32-bit pointer arithmetic prohibited`);
-  const nullable = (ptr.t === 'map_value' || ptr.t === 'mem') && ptr.nullable;
-  if (nullable) throw fail(env, `R${dstno} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
-  if (NO_ARITH.has(ptr.t)) throw fail(env, `R${dstno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
-  if (op.op === ALU.AND || op.op === ALU.OR || op.op === ALU.XOR) {
-    throw fail(env, `R${dstno} bitwise operator ${op.kernelOp} on pointer prohibited`);
-  }
-  if (op.op !== ALU.ADD && op.op !== ALU.SUB) throw fail(env, `R${dstno} pointer arithmetic with ${op.kernelOp} operator prohibited`);
-  const p = ptr as Extract<Reg, PtrOff>;
   const s = off.v;
-  if (s.isConst()) {
-    const c = s64n(s.value) * (op.op === ALU.SUB ? -1 : 1);
-    const next = { ...p, off: p.off + c } as Reg;
-    return next;
+  // An offset with contradictory bounds comes from a dead branch: the result means nothing.
+  if ((s.isConst() && (s.smin !== s.smax || s.umin !== s.umax)) || s.smin > s.smax || s.umin > s.umax) return unknownScalar();
+  if (!is64) {
+    // 32-bit arithmetic on a pointer gives a meaningless number; only subtraction is let through.
+    if (op.op === ALU.SUB) return unknownScalar();
+    throw fail(env, `R${dstno} 32-bit pointer arithmetic prohibited`);
   }
-  const v = scalarAlu(op, true, p.var, s);
-  const next = { ...p, var: v } as Reg;
-  if (next.t === 'pkt' || next.t === 'pkt_meta') {
-    next.id = env.nextId();
-    next.range = 0;
-    if (v.umax > BigInt(MAX_PACKET_OFF) && v.smin >= 0n) {
-      // The kernel keeps such pointers but no access through them can be proven.
+  const kind = regTypeStr(ptr);
+  const nullable = (ptr.t === 'map_value' || ptr.t === 'mem') && ptr.nullable;
+  if (nullable) throw fail(env, `R${dstno} pointer arithmetic on ${kind} prohibited, null-check it first`);
+  if (NO_ARITH.has(ptr.t) && !(ptr.t === 'map_ptr' && s.isConst() && s.value === 0n && op.op === ALU.ADD)) {
+    throw fail(env, `R${dstno} pointer arithmetic on ${kind} prohibited`);
+  }
+  // The kernel lets a function pointer move and refuses it only where it is used; tsbpf's function
+  // pointers have no offset, so a moved one is refused here rather than called in the middle.
+  if (ptr.t === 'func' && !(s.isConst() && s.value === 0n)) throw fail(env, `R${dstno} pointer arithmetic on ${kind} prohibited`);
+  if (ptr.t === 'map_ptr' || ptr.t === 'pkt_end' || ptr.t === 'func') return ptr;
+  const p = ptr as Extract<Reg, PtrOff>;
+  const insane = insaneOffset(off, kind) ?? insaneOffset(p, kind);
+  if (insane) throw env.log.fail('EINVAL', insane, env.pc);
+  let next: Extract<Reg, PtrOff>;
+  switch (op.op) {
+    case ALU.ADD: case ALU.SUB: {
+      const sub = op.op === ALU.SUB;
+      if (sub && reversed) throw fail(env, `R${dstno} tried to subtract pointer from scalar`);
+      if (sub && p.t === 'fp') throw fail(env, `R${dstno} subtraction from stack pointer prohibited`);
+      const c = BigInt.asIntN(64, s.value);
+      const fixed = BigInt(p.off) + (sub ? -c : c);
+      if (s.isConst() && fitsS32(fixed)) {
+        next = { ...p, off: Number(fixed) };
+        break;
+      }
+      next = { ...p, var: scalarAlu(op, true, p.var, s) };
+      if (next.t === 'pkt' || next.t === 'pkt_meta') {
+        next.id = env.nextId();
+        // Something of unknown size was added: what was proven against data_end no longer holds.
+        if (!sub || s.smin < 0n) next.range = 0;
+      }
+      break;
     }
+    case ALU.AND: case ALU.OR: case ALU.XOR:
+      throw fail(env, `R${dstno} bitwise operator ${op.kernelOp} on pointer prohibited`);
+    default:
+      throw fail(env, `R${dstno} pointer arithmetic with ${op.kernelOp} operator prohibited`);
   }
+  const after = insaneOffset(next, kind);
+  if (after) throw env.log.fail('EINVAL', after, env.pc);
   return next;
 }
 

@@ -417,6 +417,12 @@ export function scalarAlu(info: AluOpInfo, is64: boolean, dst: Scalar, src: Scal
   const width = BigInt(bits);
   if (info.op === ALU.MOV) return scalarMov(info, is64, src);
   if (info.op === ALU.NEG) return scalarNeg(is64, dst);
+  // Two known numbers give a known number: the bounds machinery would get the same, far slower
+  // (loop counters make this the common case).
+  if (dst.isConst() && src.isConst()) {
+    const c = constAlu(info.op, bits, dst.value, src.value);
+    if (c !== undefined) return Scalar.const(c);
+  }
 
   const a = is64 ? { t: dst.var, r: range64(dst) } : low32(dst);
   const b = is64 ? { t: src.var, r: range64(src) } : low32(src);
@@ -476,6 +482,40 @@ export function scalarAlu(info: AluOpInfo, is64: boolean, dst: Scalar, src: Scal
   return new Scalar({ var: t, ...r64f(r), ...r32f(r32 ?? unbounded(32)) }).sync();
 }
 
+/**
+ * An ALU instruction with an immediate the kernel refuses before computing anything (check_alu_op):
+ * division or modulo by the constant 0, a shift by a constant outside the width. The message, or
+ * undefined when the immediate is fine.
+ */
+export function aluImmProblem(info: AluOpInfo, is64: boolean, imm: number): string | undefined {
+  if ((info.op === ALU.DIV || info.op === ALU.MOD) && imm === 0) return 'div by zero';
+  if ((info.op === ALU.LSH || info.op === ALU.RSH || info.op === ALU.ARSH) && (imm < 0 || imm >= (is64 ? 64 : 32))) {
+    return `invalid shift ${imm}`;
+  }
+  return undefined;
+}
+
+/**
+ * dst OP src on known values, as the tracked operations compute them (zero-extended for 32 bits);
+ * undefined for what the verifier does not track (division, modulo, shifts out of range).
+ */
+function constAlu(op: number, bits: 32 | 64, x: bigint, y: bigint): bigint | undefined {
+  const w = BigInt(bits);
+  const a = BigInt.asUintN(bits, x), b = BigInt.asUintN(bits, y);
+  switch (op) {
+    case ALU.ADD: return BigInt.asUintN(bits, a + b);
+    case ALU.SUB: return BigInt.asUintN(bits, a - b);
+    case ALU.MUL: return BigInt.asUintN(bits, a * b);
+    case ALU.AND: return a & b;
+    case ALU.OR: return a | b;
+    case ALU.XOR: return a ^ b;
+    case ALU.LSH: return b < w ? BigInt.asUintN(bits, a << b) : undefined;
+    case ALU.RSH: return b < w ? a >> b : undefined;
+    case ALU.ARSH: return b < w ? BigInt.asUintN(bits, BigInt.asIntN(bits, a) >> b) : undefined;
+    default: return undefined;
+  }
+}
+
 /** mov / movsx (off = 8, 16, 32) of src, zero-extending 32-bit results. */
 function scalarMov(info: AluOpInfo, is64: boolean, src: Scalar): Scalar {
   let v = src;
@@ -493,6 +533,9 @@ function sext(s: Scalar, bits: number): Scalar {
   } else {
     // The low `bits` bits form a range when the bits above them are fixed.
     const b = BigInt(bits);
+    // Whatever the value, the result is a `bits`-bit signed number (the kernel's default).
+    r.smin = -(1n << (b - 1n));
+    r.smax = (1n << (b - 1n)) - 1n;
     if (s.umin >> b === s.umax >> b) {
       const lo = BigInt.asIntN(bits, s.umin), hi = BigInt.asIntN(bits, s.umax);
       if (lo <= hi) { r.smin = lo; r.smax = hi; }
@@ -652,6 +695,10 @@ function refined(op: number, is32: boolean, a: Scalar, b: Scalar): [Scalar, Scal
 export function scalarBranch(cond: JmpCondInfo, is32: boolean, a: Scalar, b: Scalar): BranchResult {
   const k = branchTaken(cond.op, view(a, is32), view(b, is32));
   const taken: Taken = k === 1 ? 'always' : k === 0 ? 'never' : 'maybe';
+  // Known operands decide the branch and there is nothing to learn about them.
+  if (k !== -1 && (is32 ? a.isConst32() && b.isConst32() : a.isConst() && b.isConst())) {
+    return { taken, trueA: a, trueB: b, falseA: a, falseB: b };
+  }
   const [trueA, trueB] = k === 0 ? [a, b] : refined(cond.op, is32, a, b);
   const [falseA, falseB] = k === 1 ? [a, b] : refined(NEGATE[cond.op]!, is32, a, b);
   return { taken, trueA, trueB, falseA, falseB };

@@ -5,18 +5,45 @@
  * A privileged loader may read bytes never written (allow_uninit_stack): they read as unknown data.
  */
 import { Scalar } from './scalar.js';
+import { tnumToString } from './tnum.js';
 import { MAX_BPF_STACK, type Frame, type Reg, type StackByte, scalarReg, unknownScalar } from './state.js';
 import type { VerifierLog } from './log.js';
 
+/** The kernel's BPF_MAX_VAR_OFF: variable offsets beyond it are unbounded. */
+export const BPF_MAX_VAR_OFF = 1n << 29n;
+
 export type Access = 'read' | 'write' | 'helper';
 
-/** check_stack_access_within_bounds: bytes [lo, hi) (frame-relative, negative) inside the stack. */
-export function checkStackBounds(log: VerifierLog, regno: number, off: number, size: number, access: Access, pc: number, varOff?: string): void {
-  if (off >= 0 || off < -MAX_BPF_STACK || off + size > 0 || (size === 0 && access !== 'helper')) {
-    const extra = access === 'helper' ? ' indirect access to' : access === 'read' ? ' read from' : ' write to';
-    if (varOff !== undefined) throw log.fail('EACCES', `invalid variable-offset${extra} stack R${regno} var_off=${varOff} size=${size}`, pc);
-    throw log.fail('EACCES', `invalid${extra} stack R${regno} off=${off} size=${size}`, pc);
+/**
+ * check_stack_access_within_bounds: `size` bytes at `off` (the instruction's offset plus the
+ * pointer's fixed one) from a stack pointer whose variable part is `v`, all inside the 512-byte stack.
+ * Starting below the stack is EACCES; ending above the frame pointer is EINVAL, as in the kernel.
+ */
+export function checkStackBounds(log: VerifierLog, regno: number, v: Scalar, off: number, size: number, access: Access, pc: number): void {
+  const extra = access === 'helper' ? ' indirect access to' : access === 'read' ? ' read from' : ' write to';
+  const known = v.isConst();
+  let minOff: number, maxOff: number;
+  if (known) {
+    minOff = Number(BigInt.asIntN(64, v.value)) + off;
+    maxOff = minOff + size;
+  } else {
+    if (v.smax >= BPF_MAX_VAR_OFF || v.smin <= -BPF_MAX_VAR_OFF) {
+      throw log.fail('EACCES', `invalid unbounded variable-offset${extra} stack R${regno}`, pc);
+    }
+    minOff = Number(v.smin) + off;
+    maxOff = Number(v.smax) + off + size;
   }
+  let errno: 'EACCES' | 'EINVAL' | undefined;
+  if (minOff < -MAX_BPF_STACK || minOff > -1) errno = 'EACCES';
+  else if (maxOff > 0) errno = 'EINVAL';
+  if (errno === undefined) return;
+  if (known) throw log.fail(errno, `invalid${extra} stack R${regno} off=${off} size=${size}`, pc);
+  throw log.fail(errno, `invalid variable-offset${extra} stack R${regno} var_off=${tnumToString(v.var)} off=${off} size=${size}`, pc);
+}
+
+/** Spilling a pointer takes a whole slot (check_stack_write_fixed_off): the message for a narrower store. */
+export function spillSizeProblem(val: Reg | undefined, size: number): string | undefined {
+  return val !== undefined && val.t !== 'scalar' && val.t !== 'not_init' && size !== 8 ? 'invalid size of register spill' : undefined;
 }
 
 const slotOf = (off: number): { spi: number; byte: number } => {
@@ -26,8 +53,15 @@ const slotOf = (off: number): { spi: number; byte: number } => {
 
 /** Mark bytes [off, off+size) written with data (`zero`: a known zero). A partial write clobbers a spill. */
 export function writeBytes(f: Frame, off: number, size: number, zero: boolean): void {
+  // Slots are shared between states (cloneState copies the slot array, not the slots): write a copy.
+  let copied = -1;
   for (let i = 0; i < size; i++) {
     const { spi, byte } = slotOf(off + i);
+    if (copied !== spi) {
+      const o = f.stack[spi]!;
+      f.stack[spi] = { bytes: o.bytes.slice(), spill: o.spill, spillSize: o.spillSize };
+      copied = spi;
+    }
     const sl = f.stack[spi]!;
     if (sl.spill) {
       const sz = sl.spillSize!;

@@ -5,6 +5,8 @@
  * are the subsumption test of pruning and `regsEqual` the exact one of loop detection.
  */
 import { Scalar } from './scalar.js';
+import type { Btf } from '../btf/index.js';
+import type { Marks } from './precision.js';
 
 export const MAX_BPF_STACK = 512;
 export const SLOTS = MAX_BPF_STACK / 8;
@@ -18,7 +20,8 @@ export interface PtrOff {
 
 export type Reg =
   | { t: 'not_init' }
-  | { t: 'scalar'; v: Scalar; id: number }
+  /** `delta`: linked to the registers of the same id, this much above them (see linked-regs.ts). */
+  | { t: 'scalar'; v: Scalar; id: number; delta?: number }
   | ({ t: 'ctx' } & PtrOff)
   | ({ t: 'fp'; frame: number } & PtrOff)
   | { t: 'map_ptr'; map: number }
@@ -27,7 +30,9 @@ export type Reg =
   | ({ t: 'pkt' | 'pkt_meta'; id: number; range: number } & PtrOff)
   | { t: 'pkt_end' }
   | ({ t: 'mem'; size: number; id: number; nullable: boolean; ringbuf: boolean } & PtrOff)
-  | { t: 'func'; target: number };
+  | { t: 'func'; target: number }
+  /** A kernel object typed by BTF (tracing programs, btf-ptr.ts): struct `typeId` of `btf`. */
+  | ({ t: 'btf_id'; btf: Btf; typeId: number; trusted?: boolean } & PtrOff);
 
 export type PtrReg = Exclude<Reg, { t: 'not_init' } | { t: 'scalar' }>;
 
@@ -44,6 +49,7 @@ export function regTypeStr(r: Reg): string {
     case 'fp': return 'fp';
     case 'map_value': return r.nullable ? 'map_value_or_null' : 'map_value';
     case 'mem': return (r.ringbuf ? 'ringbuf_' : '') + 'mem' + (r.nullable ? '_or_null' : '');
+    case 'btf_id': return r.trusted ? 'trusted_ptr_' : 'ptr_';
     default: return r.t;
   }
 }
@@ -65,6 +71,12 @@ export interface Frame {
   stack: StackSlot[];
   /** The slot of the call instruction that made this frame (-1 for the entry). */
   callsite: number;
+  /** The first slot of the function this frame runs (calls.ts: stack depth per function). */
+  subprog?: number;
+  /** A callback run by a helper (bpf_loop...): its return value range is checked, it returns to the call. */
+  callback?: boolean;
+  /** Callback iterations run so far from the helper call this frame is at (the kernel's callback_depth). */
+  cbDepth?: number;
 }
 
 export interface VState {
@@ -72,6 +84,8 @@ export interface VState {
   pc: number;
   /** Acquired references (ringbuf records): id -> allocating slot. */
   refs: Map<number, number>;
+  /** The bpf_spin_lock held (helpers-check.ts): the map value's id, or undefined. */
+  lock?: number;
 }
 
 export const emptySlot = (): StackSlot => ({ bytes: ['i', 'i', 'i', 'i', 'i', 'i', 'i', 'i'] });
@@ -86,10 +100,15 @@ export function cloneState(s: VState): VState {
   return {
     pc: s.pc,
     refs: new Map(s.refs),
+    ...(s.lock !== undefined ? { lock: s.lock } : {}),
     frames: s.frames.map((f) => ({
       callsite: f.callsite,
+      ...(f.subprog !== undefined ? { subprog: f.subprog } : {}),
+      ...(f.callback ? { callback: true } : {}),
+      ...(f.cbDepth ? { cbDepth: f.cbDepth } : {}),
       regs: f.regs.slice(),
-      stack: f.stack.map((sl) => ({ bytes: sl.bytes.slice(), spill: sl.spill, spillSize: sl.spillSize })),
+      // Slots are never changed in place (stack.ts writes copies), so states can share them.
+      stack: f.stack.slice(),
     })),
   };
 }
@@ -98,7 +117,13 @@ export function cloneState(s: VState): VState {
 export function forEachReg(s: VState, fn: (r: Reg) => Reg): void {
   for (const f of s.frames) {
     for (let i = 0; i < f.regs.length; i++) f.regs[i] = fn(f.regs[i]!);
-    for (const sl of f.stack) if (sl.spill) sl.spill = fn(sl.spill);
+    const stack = f.stack;
+    for (let i = 0; i < stack.length; i++) {
+      const sl = stack[i]!;
+      if (!sl.spill) continue;
+      const r = fn(sl.spill);
+      if (r !== sl.spill) stack[i] = { bytes: sl.bytes, spill: r, spillSize: sl.spillSize };
+    }
   }
 }
 
@@ -107,6 +132,7 @@ export function forEachReg(s: VState, fn: (r: Reg) => Reg): void {
 
 type IdMap = Map<number, number>;
 
+/** Pointer ids: zero only matches zero; others must map old -> cur consistently. */
 function idOk(old: number, cur: number, m: IdMap): boolean {
   if (old === 0 && cur === 0) return true;
   if (old === 0 || cur === 0) return false;
@@ -115,38 +141,56 @@ function idOk(old: number, cur: number, m: IdMap): boolean {
   return seen === cur;
 }
 
+let freshId = 0;
+
+/**
+ * Scalar ids (check_scalar_ids): registers linked in `old` must be linked the same way in `cur`.
+ * An unlinked old register (id 0) asks nothing; an unlinked current one is a link of its own.
+ */
+function scalarIdOk(old: number, cur: number, m: IdMap): boolean {
+  if (old === 0) return true;
+  return idOk(old, cur === 0 ? --freshId : cur, m);
+}
+
 const scalarEq = (a: Scalar, b: Scalar): boolean =>
   a.var.value === b.var.value && a.var.mask === b.var.mask && a.smin === b.smin && a.smax === b.smax &&
   a.umin === b.umin && a.umax === b.umax && a.s32min === b.s32min && a.s32max === b.s32max &&
   a.u32min === b.u32min && a.u32max === b.u32max;
 
-/** Is every concrete state `cur` describes also described by `old` (regsafe)? `exact`: identical. */
-export function regSafe(old: Reg, cur: Reg, m: IdMap, exact: boolean): boolean {
+/**
+ * Is every concrete state `cur` describes also described by `old` (regsafe)? `exact`: identical.
+ * A scalar that is not `precise` in `old` (no check below it read its bounds) covers any scalar.
+ */
+export function regSafe(old: Reg, cur: Reg, m: IdMap, exact: boolean, precise = true): boolean {
+  if (old === cur && !exact) return true;
   if (old.t === 'not_init') return exact ? cur.t === 'not_init' : true;
   if (old.t !== cur.t) return false;
   if (old.t === 'scalar') {
     const c = cur as typeof old;
-    return exact ? scalarEq(old.v, c.v) : old.v.includes(c.v);
+    if (exact) return scalarEq(old.v, c.v) && idOk(old.id, c.id, m) && old.delta === c.delta;
+    if (!precise) return true;
+    return old.v.includes(c.v) && scalarIdOk(old.id, c.id, m) && (old.id === 0 || old.delta === c.delta);
   }
   const o = old as Record<string, unknown>, c = cur as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
+  for (const k in o) {
     const a = o[k], b = c[k];
     if (k === 'id') { if (!idOk(a as number, b as number, m)) return false; continue; }
     if (k === 'range') { if (exact ? a !== b : (a as number) > (b as number)) return false; continue; }
-    if (a instanceof Scalar) { if (!scalarEq(a, b as Scalar)) return false; continue; }
+    if (a instanceof Scalar) { if (a !== b && !scalarEq(a, b as Scalar)) return false; continue; }
     if (a !== b) return false;
   }
   return true;
 }
 
-function slotSafe(old: StackSlot, cur: StackSlot, m: IdMap, exact: boolean): boolean {
+function slotSafe(old: StackSlot, cur: StackSlot, m: IdMap, exact: boolean, precise: boolean): boolean {
+  if (old === cur && !exact) return true;
   if (old.spill) {
     if (!cur.spill || cur.spillSize !== old.spillSize) {
-      // A spilled unknown scalar is as good as initialized bytes.
-      return !exact && old.spill.t === 'scalar' && old.spillSize === 8 && old.spill.v.includes(Scalar.unknown()) &&
-        cur.bytes.every((b) => b !== 'i');
+      // A spilled scalar no check depended on, or an unknown one, is as good as initialized bytes.
+      return !exact && old.spill.t === 'scalar' && old.spillSize === 8 && (!precise || old.spill.v.includes(Scalar.unknown())) &&
+        (cur.spill ? cur.spill.t === 'scalar' : cur.bytes.every((b) => b !== 'i'));
     }
-    return regSafe(old.spill, cur.spill, m, exact);
+    return regSafe(old.spill, cur.spill, m, exact, precise);
   }
   for (let i = 0; i < 8; i++) {
     const a = old.bytes[i]!, b = cur.spill ? (cur.spillSize === 8 || i < cur.spillSize! ? 'm' : cur.bytes[i]!) : cur.bytes[i]!;
@@ -159,16 +203,41 @@ function slotSafe(old: StackSlot, cur: StackSlot, m: IdMap, exact: boolean): boo
   return true;
 }
 
-/** states_equal: `old` (already verified safe) covers `cur`; or with `exact`, they are the same. */
-export function stateCovers(old: VState, cur: VState, exact: boolean): boolean {
+/** What pruning knows of the explored state besides its registers and stack. */
+export interface CoverInfo {
+  /** Its precise scalars (precision.ts); without it every scalar is compared by value. */
+  marks?: Marks;
+  /** Per frame, the registers live there (bit r); a dead register is not compared. */
+  live?: readonly number[];
+}
+
+/**
+ * states_equal: `old` (already verified safe) covers `cur`; or with `exact`, they are the same
+ * (the test for an infinite loop, which compares every register).
+ */
+export function stateCovers(old: VState, cur: VState, exact: boolean, info: CoverInfo = {}): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.refs.size !== cur.refs.size) return false;
+  if ((old.lock === undefined) !== (cur.lock === undefined)) return false;
+  const marks = exact ? undefined : info.marks;
+  const allPrecise = exact || !marks || marks.all;
   const m: IdMap = new Map();
-  for (let fi = 0; fi < old.frames.length; fi++) {
+  // The top frame first: it changes most, so a difference shows soonest.
+  for (let fi = old.frames.length - 1; fi >= 0; fi--) {
     const a = old.frames[fi]!, b = cur.frames[fi]!;
     if (a.callsite !== b.callsite) return false;
-    for (let r = 0; r < 11; r++) if (!regSafe(a.regs[r]!, b.regs[r]!, m, exact)) return false;
-    for (let s = 0; s < SLOTS; s++) if (!slotSafe(a.stack[s]!, b.stack[s]!, m, exact)) return false;
+    // Another callback iteration is progress, not a loop (the kernel's callback_unroll_depth).
+    if (exact && (a.cbDepth ?? 0) !== (b.cbDepth ?? 0)) return false;
+    const live = exact ? -1 : info.live?.[fi] ?? -1;
+    const pregs = allPrecise ? -1 : marks!.regs[fi]!;
+    for (let r = 0; r < 11; r++) {
+      if (!(live & (1 << r))) continue;
+      if (!regSafe(a.regs[r]!, b.regs[r]!, m, exact, (pregs & (1 << r)) !== 0)) return false;
+    }
+    if (a.stack === b.stack && !exact) continue;
+    for (let s = 0; s < SLOTS; s++) {
+      if (!slotSafe(a.stack[s]!, b.stack[s]!, m, exact, allPrecise || marks!.hasSlot(fi, s))) return false;
+    }
   }
   return true;
 }

@@ -311,6 +311,43 @@ function interpret(prog: PreparedProgram, opts: ExecOptions, memory: Memory, inp
   }
 }
 
+/**
+ * Where another engine hands a run over (the JIT, when the budget runs out inside a block or a tail
+ * call leaves a subprogram): registers r0-r10, the slot to continue at, instructions counted so
+ * far, the call depth with each caller's return slot and r6-r9, and the tail calls made.
+ */
+export interface ResumeState {
+  pc: number;
+  count: number;
+  frame: number;
+  regs: readonly bigint[];
+  saved: readonly { ret: number; regs: readonly bigint[] }[];
+  tailCalls: number;
+}
+
+/** Continue a run in `memory`, whose stack frames follow `input` as openRunMemory lays them out. */
+export function resume(prog: PreparedProgram, opts: ExecOptions, memory: Memory, input: Region, state: ResumeState): RunResult {
+  const R = new Int32Array(22);
+  state.regs.forEach((v, r) => { fromBig(v); R[r] = P[0]!; R[r + 11] = P[1]!; });
+  const run = new Run(prog, opts, memory, input, R);
+  run.pc = state.pc; run.count = state.count; run.frame = state.frame;
+  if (state.frame > 0) {
+    const saved = new Int32Array(MAX_CALL_FRAMES * 9);
+    state.saved.forEach((f, k) => {
+      saved[k * 9] = f.ret;
+      f.regs.forEach((v, j) => { fromBig(v); saved[k * 9 + 2 * j + 1] = P[0]!; saved[k * 9 + 2 * j + 2] = P[1]!; });
+    });
+    run.saved = saved;
+  }
+  const call = new CallContext(memory, opts.services);
+  call.tailCalls = state.tailCalls;
+  run.call = call;
+  for (;;) {
+    const result = runSlice(run);
+    if (result !== undefined) return result;
+  }
+}
+
 /*
  * The run loop: runs up to SLICE instructions, then returns undefined (its state saved in `run`),
  * or the result. Written for V8 (bench/ measures every choice; see bench/README.md):

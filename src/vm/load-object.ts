@@ -24,7 +24,15 @@ function u32(n: number): Uint8Array {
   return b;
 }
 
-export function loadObjectIntoVm(vm: Vm, spec: ObjectSpec): VmObject {
+export interface LoadIntoVmOptions {
+  /**
+   * Programs loaded without the verifier (vm.verify applies to the others): for tests that run a
+   * program the kernel would refuse, to see what the VM does at run time.
+   */
+  unverified?: readonly string[];
+}
+
+export function loadObjectIntoVm(vm: Vm, spec: ObjectSpec, opts: LoadIntoVmOptions = {}): VmObject {
   const maps: VmMap[] = [];
   for (const m of spec.maps) {
     let vmMap: VmMap;
@@ -42,7 +50,8 @@ export function loadObjectIntoVm(vm: Vm, spec: ObjectSpec): VmObject {
   for (const p of spec.programs) {
     const prog = vm.loadProgram({
       name: p.name, type: p.type, section: p.section, insns: p.insns, license: p.license,
-      maps, lineInfo: p.lineInfo, functions: p.functions, file: spec.file,
+      maps, lineInfo: p.lineInfo, functions: p.functions, file: spec.file, program: p, object: spec,
+      ...(opts.unverified?.includes(p.name) ? { verify: false } : {}),
     });
     programs.set(p.name, prog);
     specs.set(p.name, p);

@@ -16,6 +16,18 @@ import { prepare, execute, type PreparedProgram, type PacketView, type TraceFn }
 import type { RunResult } from './api.js';
 import type { RunServices } from './services.js';
 import { hostEnv, type Env } from './env.js';
+import { executeJit } from '../jit/context.js';
+import { DEFAULT_ENGINE, type Engine } from '../jit/engine.js';
+import type { ObjectSpec, ProgramSpec } from '../elf/object.js';
+import { findProgType } from '../progtypes/table.js';
+import { verifyProgram } from '../verifier/verify.js';
+
+/**
+ * Whether loading a program into the VM runs the verifier first, as bpf(BPF_PROG_LOAD) does. The
+ * one switch for the default: `verify: false` (VmOptions, LoadProgramSpec) and the CLI's
+ * `--no-verify` skip it for one VM or one load, for tests that run unsafe programs on purpose.
+ */
+export const VERIFY_ON_LOAD = true;
 
 /** A map held by the VM. */
 export interface VmMap {
@@ -54,6 +66,8 @@ export interface VmProgram {
   readonly functions?: readonly { name: string; slot: number }[];
   /** Where function pointers (bpf_loop callbacks) of this program point: a region owned by it. */
   readonly code: Region;
+  /** The engine its runs use unless a run says otherwise. */
+  readonly engine: Engine;
 }
 
 export interface SourceLineInfo {
@@ -74,6 +88,13 @@ export interface LoadProgramSpec {
   lineInfo?: readonly (SourceLineInfo | undefined)[];
   functions?: readonly { name: string; slot: number }[];
   file?: string;
+  /** The engine that runs it (default: the VM's). */
+  engine?: Engine;
+  /** Run the verifier first (default: the VM's setting). Programs without a type are not verified. */
+  verify?: boolean;
+  /** What the verifier reads beyond the instructions: BTF line and function info, the object's BTF. */
+  program?: ProgramSpec;
+  object?: ObjectSpec;
 }
 
 export interface VmOptions {
@@ -81,6 +102,10 @@ export interface VmOptions {
   nCpus?: number;
   env?: Env;
   helpers?: HelperRegistry;
+  /** The engine programs loaded into this VM run on (default DEFAULT_ENGINE). */
+  engine?: Engine;
+  /** Verify every program loaded (default VERIFY_ON_LOAD). */
+  verify?: boolean;
 }
 
 export interface RunSetup {
@@ -95,6 +120,8 @@ export interface VmRunOptions {
   trace?: TraceFn;
   /** The CPU the run is on (default: env.cpu). */
   cpu?: number;
+  /** The engine of this run (default: the program's). Traced runs always use the interpreter. */
+  engine?: Engine;
 }
 
 /**
@@ -108,7 +135,8 @@ export class RunContext implements RunServices {
   packet: PacketView | undefined = undefined;
   /** Program-type state helpers may change (an XDP redirect target, a tc classid...). */
   readonly state: Record<string, unknown> = {};
-  private readonly views = new Map<Uint8Array, Region>();
+  /** Made on first use: most runs look up no map value, and a Map per run shows in a short run's cost. */
+  private views: Map<Uint8Array, Region> | undefined = undefined;
 
   constructor(readonly vm: Vm, readonly program: VmProgram, readonly cpu: number) {}
 
@@ -129,10 +157,11 @@ export class RunContext implements RunServices {
 
   /** The address at which a map value (a live view from a map) is visible to this run. */
   addressOf(view: Uint8Array, writable: boolean, name: string): bigint {
-    let r = this.views.get(view);
+    const views = (this.views ??= new Map<Uint8Array, Region>());
+    let r = views.get(view);
     if (r === undefined) {
       r = this.vm.memory.add(name, 'map_value', view, writable);
-      this.views.set(view, r);
+      views.set(view, r);
     }
     return r.addr(0);
   }
@@ -147,9 +176,9 @@ export class RunContext implements RunServices {
     const hi = Number((addr >> 32n) & 0xffffffffn) | 0;
     const region = this.vm.memory.regionOf(hi);
     if (region === undefined || region.kind !== 'code') return undefined;
-    const program = region.owner as VmProgram;
+    const program = region.owner as VmProgram | undefined;
     const slot = Number(addr & 0xffffffffn);
-    return slot < program.prepared.slots ? { program, slot } : undefined;
+    return program !== undefined && slot < program.prepared.slots ? { program, slot } : undefined;
   }
 
   /**
@@ -175,7 +204,8 @@ export class RunContext implements RunServices {
 
   private releaseSince(mark: number): void {
     this.vm.memory.truncate(mark);
-    for (const [view, region] of this.views) if (region.index >= mark) this.views.delete(view);
+    const views = this.views;
+    if (views !== undefined) for (const [view, region] of views) if (region.index >= mark) views.delete(view);
   }
 
   /** Read a NUL-terminated string of at most `max` bytes (the NUL not counted) at `addr`. */
@@ -197,6 +227,10 @@ export class Vm {
   readonly nCpus: number;
   env: Env;
   helpers: HelperRegistry;
+  /** The engine of programs loaded without one. */
+  engine: Engine;
+  /** Programs are verified when loaded (VmOptions.verify). */
+  verify: boolean;
   /** trace_printk output, formatted like the lines of trace_pipe. */
   readonly traceLog: string[] = [];
   private nextMapId = 1;
@@ -206,6 +240,8 @@ export class Vm {
     this.nCpus = opts.nCpus ?? DEFAULT_NCPUS;
     this.env = opts.env ?? hostEnv();
     this.helpers = opts.helpers ?? new HelperRegistry();
+    this.engine = opts.engine ?? DEFAULT_ENGINE;
+    this.verify = opts.verify ?? VERIFY_ON_LOAD;
     this.memory.reuseStacks = true;
   }
 
@@ -220,6 +256,19 @@ export class Vm {
     handle.owner = entry;
     this.maps.set(id, entry);
     return entry;
+  }
+
+  /**
+   * Unload a program: its id goes, and nothing in the VM keeps it or its compiled code alive (its
+   * empty code region stays, so that the addresses of later regions do not move). False when there
+   * is no such program.
+   */
+  unloadProgram(id: number): boolean {
+    const p = this.programs.get(id);
+    if (p === undefined) return false;
+    this.programs.delete(id);
+    p.code.owner = undefined;
+    return true;
   }
 
   mapByName(name: string): VmMap | undefined {
@@ -246,6 +295,18 @@ export class Vm {
    * resolve_pseudo_ldimm64), check every instruction, and give it an id.
    */
   loadProgram(spec: LoadProgramSpec): VmProgram {
+    // A type the VM has no context for cannot be verified (nor run); it may still be loaded to be listed.
+    if ((spec.verify ?? this.verify) && spec.type !== undefined && findProgType(spec.type)) {
+      try {
+        verifyProgram(spec.insns, {
+          progType: spec.type, maps: (spec.maps ?? []).map((m) => m.map.spec), helpers: this.helpers,
+          ...(spec.program ? { program: spec.program } : {}), ...(spec.object ? { object: spec.object } : {}),
+        });
+      } catch (e) {
+        if (e instanceof BpfError) e.message = `${spec.file ? spec.file + ': ' : ''}program '${spec.name}': ${e.message}`;
+        throw e;
+      }
+    }
     const id = this.nextProgId++;
     const code = this.memory.add(`code of '${spec.name}'`, 'code', new Uint8Array(0), false);
     const offsets = slotOffsets(spec.insns);
@@ -289,6 +350,7 @@ export class Vm {
       id, name: spec.name, type: spec.type ?? 'unspec', section: spec.section,
       insns: spec.insns, xlated, prepared, mapIds: [...mapIds], license: spec.license ?? '',
       tag: programTag(spec.insns), loadedAt: new Date(), lineInfo: spec.lineInfo, functions: spec.functions, code,
+      engine: spec.engine ?? this.engine,
     };
     code.owner = prog;
     this.programs.set(id, prog);
@@ -305,7 +367,8 @@ export class Vm {
     try {
       const s = setup(ctx);
       ctx.packet = s.packet ?? ctx.packet;
-      const result = execute(prog.prepared, {
+      const engine = opts.trace === undefined ? opts.engine ?? prog.engine : 'interp';
+      const result = (engine === 'jit' ? executeJit : execute)(prog.prepared, {
         memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet,
         budget: opts.budget, trace: opts.trace,
       });
@@ -313,7 +376,10 @@ export class Vm {
     } catch (e) {
       throw withSourceLine(e, prog);
     } finally {
-      this.memory.truncate(mark);
+      // Popping the few regions a run added is cheaper than Memory.truncate's length store, a
+      // runtime call in V8 that shows in a short run's cost.
+      const regions = this.memory.regions;
+      while (regions.length > mark) regions.pop();
       this.memory.low = undefined;
     }
   }

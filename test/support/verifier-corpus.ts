@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { loadObjectSpec, type ObjectSpec, type ProgramSpec } from '../../src/elf/object.js';
 import { asmObjectSpec } from '../../src/object/asm-spec.js';
 import { loadObjectIntoKernel } from '../../src/kernel/load-object.js';
+import { loadBtfTracingProgram } from '../../src/kernel/attach/btf-tracing.js';
 import { kernelHelpers } from '../../src/helpers/index.js';
 import { verifyProgram, isVerifierError } from '../../src/verifier/index.js';
 import { REPO_ROOT } from './paths.js';
@@ -97,11 +98,26 @@ const findProgram = (spec: ObjectSpec, name: string): ProgramSpec => {
 export function kernelVerdict(e: CorpusEntry): Verdict {
   const spec = e.spec();
   try {
+    if (findProgram(spec, e.program).sectionInfo.def.attachBtf) {
+      // tp_btf and friends need the target's BTF id: the object gives the maps, the program loads on its own.
+      const obj = loadObjectIntoKernel(spec, { programs: [] });
+      try {
+        loadBtfTracingProgram(obj, e.program).close();
+      } finally {
+        obj.close();
+      }
+      return { ok: true };
+    }
     loadObjectIntoKernel(spec, { programs: [e.program], logLevel: 1 }).close();
     return { ok: true };
   } catch (err) {
     const x = err as { log?: string; message: string; errnoName?: string; code?: string };
-    const log = String(x.log ?? x.message).split('\n').filter((l) => l.length > 0);
+    // A message the kernel prints without its newline ("expected prog array map for tail call") has
+    // the statistics line glued to it: split them.
+    const log = String(x.log ?? x.message).split('\n').flatMap((l) => {
+      const m = /^(.+?)(processed \d+ insns \(limit .*)$/.exec(l);
+      return m ? [m[1]!, m[2]!] : [l];
+    }).filter((l) => l.length > 0);
     const reason = log.filter((l) => !l.startsWith('processed ') && !/^verification time/.test(l)).at(-1) ?? '';
     return { ok: false, log, reason, errno: x.errnoName ?? x.code ?? '' };
   }

@@ -24,6 +24,7 @@ import { isRefWord, pickOne, readObject } from './prog-common.js';
 import { runCapture } from './prog-run-pcap.js';
 import { kernelProgRun } from '../kernel/prog-run.js';
 import { wantsKernel } from '../kernel/target.js';
+import { DEFAULT_ENGINE, parseEngine, type Engine } from '../../jit/engine.js';
 
 interface RunArgs {
   dataIn?: string;
@@ -33,10 +34,12 @@ interface RunArgs {
   repeat?: number;
   pcapIn?: string;
   pcapOut?: string;
+  /** --engine: the VM's engine for this run's programs. */
+  engine?: Engine;
 }
 
 /** bpftool's keywords (data_in F ...) and our --options mean the same. */
-const KEYWORDS: Record<string, keyof RunArgs> = {
+const KEYWORDS: Record<string, Exclude<keyof RunArgs, 'engine'>> = {
   data_in: 'dataIn', ctx_in: 'ctxIn', data_out: 'dataOut', ctx_out: 'ctxOut', repeat: 'repeat', pcap_in: 'pcapIn', pcap_out: 'pcapOut',
 };
 
@@ -119,10 +122,11 @@ function appendTrace(store: PinStore, vm: Vm): void {
 export const progRunCommand: Command = {
   name: 'run',
   summary: 'run a program on test input, as BPF_PROG_TEST_RUN (bpftool prog run)',
-  usage: 'tsbpf prog run (OBJ [--prog NAME | --section SEC] | PROG) [--data-in F] [--ctx-in F] [--data-out F] [--ctx-out F] [--repeat N] [--pcap-in F [--pcap-out F]] [--target vm|kernel] [--bpffs DIR] [--json]',
+  usage: 'tsbpf prog run (OBJ [--prog NAME | --section SEC] | PROG) [--data-in F] [--ctx-in F] [--data-out F] [--ctx-out F] [--repeat N] [--pcap-in F [--pcap-out F]] [--engine interp|jit] [--target vm|kernel] [--bpffs DIR] [--json]',
   details: [
     'PROG is pinned PATH | id N | name NAME | tag TAG: its maps are read from and written back to the store.',
     'bpftool\'s keywords work too: data_in F data_out F ctx_in F ctx_out F repeat N.',
+    `--engine interp|jit: run on the reference interpreter or the WebAssembly JIT (default ${DEFAULT_ENGINE}); the results are the same.`,
     'Prints the return value (and its meaning for the type), data_out and the mean duration. Input the kernel would',
     'refuse exits 1 naming its errno (EINVAL, E2BIG, ENOTSUPP...). Types the kernel cannot test-run (tracepoint,',
     'kprobe, perf_event) run once on --ctx-in, or on a zeroed context.',
@@ -138,7 +142,7 @@ export const progRunCommand: Command = {
     const { values, positionals, common } = parseCommand(argv, {
       prog: { type: 'string' }, section: { type: 'string' }, btf: { type: 'string' },
       'data-in': { type: 'string' }, 'ctx-in': { type: 'string' }, 'data-out': { type: 'string' }, 'ctx-out': { type: 'string' },
-      repeat: { type: 'string' }, 'pcap-in': { type: 'string' }, 'pcap-out': { type: 'string' },
+      repeat: { type: 'string' }, 'pcap-in': { type: 'string' }, 'pcap-out': { type: 'string' }, engine: { type: 'string' },
     });
     const a: RunArgs = {};
     const str = (k: string): string | undefined => values[k] as string | undefined;
@@ -163,6 +167,13 @@ export const progRunCommand: Command = {
       throw new UsageError('--pcap-in takes its frames from the capture: give no --data-in/--ctx-in/--data-out/--ctx-out');
     }
     if (a.repeat === 0) a.repeat = 1;
+    let engine: Engine | undefined;
+    try {
+      if (str('engine') !== undefined) engine = parseEngine(str('engine')!);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    a.engine = engine;
     const result = ref ? runPinned(common, ref, a, out) : runObject(common, objPath!, str('prog'), str('section'), str('btf'), a, out);
     emit(out, common, result.json, result.text.join('\n'));
     return 0;
@@ -171,6 +182,7 @@ export const progRunCommand: Command = {
 
 function runPinned(common: Common, ref: ReturnType<typeof parseRef>, a: RunArgs, out: Output) {
   return writeSession(common, (s, store) => {
+    if (a.engine !== undefined) s.vm.engine = a.engine;
     const prog = s.openProg(resolveProgId(store, ref));
     const r = execute(s.vm, prog, a, out, s);
     store.appendTrace(s.vm.traceLog);
@@ -182,7 +194,8 @@ function runObject(common: Common, path: string, prog: string | undefined, secti
   const spec = readObject(path, { btf }, out, 'prog run');
   const p = pickOne(spec, prog, section);
   const store = common.store();
-  const vm = makeVm(store.nCpus);
+  const vm = makeVm(store.nCpus, common.verify);
+  if (a.engine !== undefined) vm.engine = a.engine;
   const { obj } = loadObjectWithMeta(vm, spec);
   const r = execute(vm, obj.programs.get(p.name)!, a, out);
   appendTrace(store, vm);

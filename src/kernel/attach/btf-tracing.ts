@@ -49,7 +49,7 @@ const EPERM_WHY = 'the kernel refused a BTF-attached tracing program even to roo
  * Load program `name` of an object already loaded with loadObjectIntoKernel (for its maps),
  * with the attach_btf_id its section names (fentry/NAME, fexit/NAME, tp_btf/NAME).
  */
-export function loadBtfTracingProgram(obj: KernelObject, name: string): KernelProgram {
+export function loadBtfTracingProgram(obj: KernelObject, name: string, opts: { logLevel?: number } = {}): KernelProgram {
   const p = obj.spec.programs.find((x) => x.name === name);
   if (!p) throw new BpfError('ENOENT', `${obj.file}: no program '${name}'`);
   if (p.attachTarget?.kind !== 'btf' || p.attachType === undefined) throw new BpfError('EINVAL', `${obj.file}: program '${name}' (sec '${p.section}') does not attach by BTF id`);
@@ -61,6 +61,7 @@ export function loadBtfTracingProgram(obj: KernelObject, name: string): KernelPr
     const { fd, log } = progLoad({
       type: (PROG_TYPE as Record<string, number>)[p.type]!, insns: kernelInsnBytes(p, mapFds, obj.file), license: p.license, name: p.name,
       expectedAttachType: ATTACH_TYPE[p.attachType], attachBtfId: id,
+      ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
     }, where);
     return new KernelProgram(fd, p.name, p.type, log);
   } catch (e) {

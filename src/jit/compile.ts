@@ -1,0 +1,798 @@
+/**
+ * The compiler: a prepared program (vm/interpreter.ts: checked, with its helpers resolved) becomes
+ * one WebAssembly module. What each instruction means comes from isa/insn.ts `classify` (the forms
+ * the interpreter runs) and isa/semantics.ts defines the results; test/jit-*.test.ts hold the JIT
+ * to both, instruction by instruction and on whole programs.
+ *
+ * Shape of the module:
+ *  - every function of the program (the entry and each bpf-to-bpf call target) is a wasm function
+ *    taking r0-r9, the budget left and the call depth, and returning r0-r5 and the budget left, so
+ *    r6-r9 and r10 of the caller survive a call as the ISA says, in the caller's locals;
+ *  - registers are i64 locals; gotos become `br`s through the nesting of cfg.ts;
+ *  - the budget: each basic block subtracts its length from a local; when it would go below zero
+ *    the run leaves for the interpreter at that block (status DEOPT), which then stops at exactly
+ *    the instruction the budget runs out on, so counts and errors are the interpreter's;
+ *  - memory: see emitAddress. Stack accesses at constant offsets from a read-only r10 go straight
+ *    to the frame; everything else is checked against the region table (layout.ts) through a small
+ *    cache of the last region per base register, access size and kind (RegionCache), so a loop
+ *    over one buffer checks each access with one subtraction and one compare;
+ *  - helpers are imports (BigInt arguments, the JS API's i64 mapping), one per helper used.
+ */
+import { BpfError } from '../errors.js';
+import { ALU, type AluOpInfo } from '../isa/opcodes.js';
+import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
+import type { HelperDef } from '../helpers/registry.js';
+import { MAX_CALL_FRAMES, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
+import { TAG_BASE } from '../vm/memory.js';
+import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
+import {
+  CTRL, C_DEPTH, C_FP0, C_ZERO, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
+} from './layout.js';
+import { Code } from './wasm/code.js';
+import { encodeModule, type FuncDef, type FuncImport, type FuncType } from './wasm/encoder.js';
+import { OP, type ValType } from './wasm/opcodes.js';
+
+/** A compiled program: the module and what the runtime and the dump need to know about it. */
+export interface JitProgram {
+  readonly module: WebAssembly.Module;
+  readonly bytes: Uint8Array;
+  /** Helpers in import order (imports FIXED_IMPORTS.length onwards). */
+  readonly helpers: readonly HelperDef[];
+  /** The module's functions (imports excluded) with where their bodies start and the slot of each part. */
+  readonly functions: readonly JitFunction[];
+  readonly importNames: readonly string[];
+  /** Wall-clock time of compile(): code generation plus WebAssembly.Module. */
+  readonly compileNs: number;
+  /** The part of compileNs spent making the bytes (the rest is V8 compiling them). */
+  readonly codegenNs: number;
+  readonly slots: number;
+}
+
+export interface JitFunction {
+  readonly name: string;
+  /** eBPF slot of the function's entry, or -1 for the module's own support functions. */
+  readonly slot: number;
+  readonly bodyStart: number;
+  /** [offset from bodyStart, eBPF slot] where the code of each instruction starts. */
+  readonly marks: readonly [number, number][];
+}
+
+export type CompileResult = { ok: true; jit: JitProgram } | { ok: false; reason: string };
+
+const I64x = (n: number): ValType[] => new Array<ValType>(n).fill('i64');
+/** Every BPF function: r0..r9, budget left, depth -> r0..r5, budget left. */
+const BPF_FN: FuncType = { params: [...I64x(11), 'i32'], results: I64x(7) };
+const REFILL: FuncType = { params: ['i64', 'i32', 'i32'], results: ['i64', 'i32', 'i64'] };
+
+export const FIXED_IMPORTS: readonly FuncImport[] = [
+  { module: 'rt', name: 'map', type: { params: ['i32', 'i32', 'i32', 'i32'], results: [] } },
+  { module: 'rt', name: 'fail', type: { params: ['i32', 'i32'], results: [] } },
+  { module: 'rt', name: 'ldpkt', type: { params: ['i32', 'i32', 'i32'], results: ['i64'] } },
+];
+const IMP_MAP = 0, IMP_FAIL = 1, IMP_LDPKT = 2;
+const HELPER_TYPE: FuncType = { params: ['i32', ...I64x(5)], results: ['i64'] };
+
+// Locals of a BPF function.
+const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_O = 16, L_T = 17, L_T2 = 18, L_T3 = 19;
+const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32'];
+const reg = (r: number): number => (r === 10 ? L_R10 : r);
+
+/**
+ * The cache of one base register for one access size and kind: the region of the last address it
+ * was used with, as `start` (the address of its first byte), `base` (where the copy is) and `lim`,
+ * the number of offsets from `start` at which such an access fits (0: nothing cached). The check
+ * is then one subtraction and one unsigned compare: `address - start < lim`, an address below
+ * `start` wrapping to a huge offset.
+ */
+interface RegionCache {
+  start: number;
+  base: number;
+  lim: number;
+}
+
+type Label = 'deopt' | 'if' | Construct;
+
+/** The wasm operation of each ALU operation and jump condition that maps onto one directly. */
+const ALU64_OPS: Record<number, number> = {
+  [ALU.ADD]: OP.i64_add, [ALU.SUB]: OP.i64_sub, [ALU.MUL]: OP.i64_mul, [ALU.OR]: OP.i64_or, [ALU.AND]: OP.i64_and,
+  [ALU.XOR]: OP.i64_xor, [ALU.LSH]: OP.i64_shl, [ALU.RSH]: OP.i64_shr_u, [ALU.ARSH]: OP.i64_shr_s,
+};
+const ALU32_OPS: Record<number, number> = {
+  [ALU.ADD]: OP.i32_add, [ALU.SUB]: OP.i32_sub, [ALU.MUL]: OP.i32_mul, [ALU.OR]: OP.i32_or, [ALU.AND]: OP.i32_and,
+  [ALU.XOR]: OP.i32_xor, [ALU.LSH]: OP.i32_shl, [ALU.RSH]: OP.i32_shr_u, [ALU.ARSH]: OP.i32_shr_s,
+};
+const JMP64_OPS: Record<string, number> = {
+  jeq: OP.i64_eq, jne: OP.i64_ne, jgt: OP.i64_gt_u, jge: OP.i64_ge_u, jlt: OP.i64_lt_u, jle: OP.i64_le_u,
+  jsgt: OP.i64_gt_s, jsge: OP.i64_ge_s, jslt: OP.i64_lt_s, jsle: OP.i64_le_s,
+};
+const JMP32_OPS: Record<string, number> = {
+  jeq: OP.i32_eq, jne: OP.i32_ne, jgt: OP.i32_gt_u, jge: OP.i32_ge_u, jlt: OP.i32_lt_u, jle: OP.i32_le_u,
+  jsgt: OP.i32_gt_s, jsge: OP.i32_ge_s, jslt: OP.i32_lt_s, jsle: OP.i32_le_s,
+};
+const LOAD_U: Record<number, number> = { 1: OP.i64_load8_u, 2: OP.i64_load16_u, 4: OP.i64_load32_u, 8: OP.i64_load };
+const LOAD_S: Record<number, number> = { 1: OP.i64_load8_s, 2: OP.i64_load16_s, 4: OP.i64_load32_s };
+const STORE: Record<number, number> = { 1: OP.i64_store8, 2: OP.i64_store16, 4: OP.i64_store32, 8: OP.i64_store };
+
+/** Whether any instruction writes r10 (the kernel's verifier forbids it; unverified programs may). */
+function writesR10(insns: readonly Insn[], forms: readonly InsnForm[]): boolean {
+  return forms.some((f, i) => {
+    const x = insns[i]!;
+    switch (f.kind) {
+      case 'alu': case 'neg': case 'end': case 'lddw': case 'ldx': return x.dst === 10;
+      case 'atomic': return f.op.fetch && (f.op.fetchName === 'cmpxchg' ? false : x.src === 10);
+      default: return false;
+    }
+  });
+}
+
+class FunctionCompiler {
+  readonly code = new Code();
+  readonly locals: ValType[] = [...FIXED_LOCALS];
+  private readonly labels: Label[] = [];
+  private readonly caches = new Map<number, RegionCache>();
+  private nesting!: Nesting;
+  private pos = new Map<number, number>();
+  /** Budget checkpoints: block -> instructions the budget must cover from there. */
+  private need = new Map<number, number>();
+
+  constructor(
+    private readonly m: ModuleCompiler,
+    private readonly entrySlot: number,
+  ) {}
+
+  private local(t: ValType): number {
+    this.locals.push(t);
+    return 12 + this.locals.length - 1;
+  }
+
+  private cacheOf(r: number, size: number, write: boolean): RegionCache {
+    const key = r * 32 + size * 2 + (write ? 1 : 0);
+    let c = this.caches.get(key);
+    if (c === undefined) {
+      c = { start: this.local('i64'), base: this.local('i32'), lim: this.local('i64') };
+      this.caches.set(key, c);
+    }
+    return c;
+  }
+
+  private depthOf(target: Label): number {
+    const i = this.labels.lastIndexOf(target);
+    if (i < 0) throw new Error('jit: branch target is not an enclosing label');
+    return this.labels.length - 1 - i;
+  }
+
+  compile(): string | undefined {
+    const { cfg } = this.m;
+    const entryBlock = cfg.blockAtSlot.get(this.entrySlot)!;
+    // Program order first (what a compiler emitted), else reverse postorder.
+    let order = functionBlocks(cfg, entryBlock);
+    let n = stackify(cfg, order);
+    if (typeof n === 'string') {
+      order = reversePostorder(cfg, entryBlock);
+      n = stackify(cfg, order);
+      if (typeof n === 'string') return n;
+    }
+    this.nesting = n;
+    order.forEach((b, i) => this.pos.set(b, i));
+    this.need = this.checkpoints(order);
+    const c = this.code;
+    // Prologue: this frame's place in linear memory and r10.
+    c.get(L_DEPTH).i32(9).op(OP.i32_shl).i32(STACKS).op(OP.i32_add).set(L_FRAME);
+    c.i32(CTRL).load(OP.i64_load, C_FP0).get(L_DEPTH).op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).op(OP.i64_add).set(L_R10);
+    c.block();
+    this.labels.push('deopt');
+    for (let p = 0; p <= order.length; p++) {
+      for (;;) {
+        const top = this.labels[this.labels.length - 1]!;
+        if (typeof top === 'object' && top.close === p) {
+          c.end();
+          this.labels.pop();
+        } else break;
+      }
+      if (this.labels.some((l) => typeof l === 'object' && l.close === p)) return 'the nesting of blocks is inconsistent';
+      if (p === order.length) break;
+      for (const k of n.opens[p]!) {
+        if (k.kind === 'loop') c.loop();
+        else c.block();
+        this.labels.push(k);
+      }
+      this.emitBlock(order[p]!);
+    }
+    if (this.labels.length !== 1) return 'unclosed blocks';
+    c.unreachable();
+    c.end();
+    this.labels.pop();
+    // The way out for a run that leaves the compiled code: registers, place and budget to CTRL.
+    for (let r = 0; r <= 10; r++) c.i32(CTRL).get(reg(r)).store(OP.i64_store, C_REGS + 8 * r);
+    c.i32(CTRL).get(L_DPC).store(OP.i32_store, C_PC);
+    c.i32(CTRL).get(L_DEPTH).store(OP.i32_store, C_DEPTH);
+    c.i32(CTRL).get(L_LEFT).store(OP.i64_store, C_LEFT);
+    this.results();
+    return undefined;
+  }
+
+  /** Push the function's results: r0..r5 and the budget left. */
+  private results(): void {
+    for (let r = 0; r <= 5; r++) this.code.get(r);
+    this.code.get(L_LEFT);
+  }
+
+  /** Leave through the deopt tail with `slot` as the place to resume. */
+  private leave(slot: number): void {
+    this.code.i32(slot).set(L_DPC).br(this.depthOf('deopt'));
+  }
+
+  private openIf(): void {
+    this.code.if();
+    this.labels.push('if');
+  }
+  private closeIf(): void {
+    this.code.end();
+    this.labels.pop();
+  }
+
+  /** After a call out of the compiled code: leave if it asked to (status not DONE), resuming at `next`. */
+  private checkStatus(next: number): void {
+    const c = this.code;
+    c.i32(CTRL).load(OP.i32_load, C_STATUS);
+    this.openIf();
+    this.leave(next);
+    this.closeIf();
+  }
+
+  /** Forget every cached region: a helper may have moved or dropped them. */
+  private invalidateCaches(): void {
+    for (const k of this.caches.values()) this.code.i64(0).set(k.lim);
+  }
+
+  /**
+   * The budget. Every block subtracts its length from the budget left; a checkpoint (the entry, a
+   * loop header, the block after a call) first makes sure that what is left covers the longest way
+   * to the next checkpoint (`need`), else the run leaves for the interpreter at `slot`, which then
+   * stops at exactly the instruction the budget runs out on. So counts and errors are the
+   * interpreter's, with one test per loop round instead of one per block.
+   */
+  private budget(slot: number, count: number, need: number | undefined): void {
+    const c = this.code;
+    if (need !== undefined) {
+      c.get(L_LEFT).i64(need).op(OP.i64_lt_s);
+      this.openIf();
+      c.i32(CTRL).i32(STATUS.DEOPT).store(OP.i32_store, C_STATUS);
+      this.leave(slot);
+      this.closeIf();
+    }
+    c.get(L_LEFT).i64(count).op(OP.i64_sub).set(L_LEFT);
+  }
+
+  /** Checkpoints of the budget and, for each, the most instructions until the next one. */
+  private checkpoints(order: readonly number[]): Map<number, number> {
+    const { cfg, forms } = this.m;
+    const pos = this.pos;
+    const check = new Set<number>([order[0]!]);
+    for (const [h] of this.nesting.loopAt) check.add(order[h]!);
+    for (const b of order) {
+      const blk = cfg.blocks[b]!;
+      const last = forms[blk.last]!;
+      if (last.kind === 'call' && last.callKind === 'local' && pos.has(b + 1)) check.add(b + 1);
+    }
+    // Longest way from each block to a checkpoint or an exit, over forward edges (order is a DAG order).
+    const far = new Map<number, number>();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const b = order[i]!;
+      const blk = cfg.blocks[b]!;
+      let next = 0;
+      const via = (s: number): void => {
+        const ps = pos.get(s);
+        if (ps === undefined || ps <= i || check.has(s)) return;
+        next = Math.max(next, far.get(s)!);
+      };
+      if (blk.target !== undefined) via(blk.target);
+      if (blk.falls) {
+        if (b + 1 < cfg.blocks.length) via(b + 1);
+        else next = Math.max(next, 1); // falling off the end counts as one more
+      }
+      far.set(b, blk.count + next);
+    }
+    const out = new Map<number, number>();
+    for (const b of check) out.set(b, far.get(b)!);
+    return out;
+  }
+
+  private emitBlock(b: number): void {
+    const { cfg, insns, forms, slots } = this.m;
+    const blk = cfg.blocks[b]!;
+    this.budget(blk.slot, blk.count, this.need.get(b));
+    for (let i = blk.first; i <= blk.last; i++) {
+      this.code.mark(slots[i]!);
+      this.emitInsn(i, insns[i]!, forms[i]!, slots[i]!, b);
+    }
+    if (blk.falls && b + 1 < cfg.blocks.length && this.pos.get(b + 1) !== this.pos.get(b)! + 1) {
+      this.code.br(this.depthOf(this.jumpLabel(b, b + 1)));
+    }
+    if (blk.falls && b === cfg.blocks.length - 1) {
+      // Off the end: as the interpreter, which counts the missing instruction first.
+      const end = this.m.prog.slots;
+      this.code.i32(FAIL.FALLOFF).i32(end - 1).call(IMP_FAIL).unreachable();
+    }
+  }
+
+  private jumpLabel(fromBlock: number, target: number): Construct {
+    const pf = this.pos.get(fromBlock)!, pt = this.pos.get(target)!;
+    const k = pt <= pf ? this.nesting.loopAt.get(pt) : this.nesting.blockTo.get(pt);
+    if (!k) throw new Error(`jit: no label for the jump from block ${fromBlock} to ${target}`);
+    return k;
+  }
+
+  // ---- operands ----
+  private src64(x: Insn, useReg: boolean): void {
+    if (useReg) this.code.get(reg(x.src));
+    else this.code.i64(x.imm);
+  }
+  private src32(x: Insn, useReg: boolean): void {
+    if (useReg) this.code.get(reg(x.src)).op(OP.i32_wrap_i64);
+    else this.code.i32(x.imm);
+  }
+
+  private emitInsn(i: number, x: Insn, f: InsnForm, slot: number, block: number): void {
+    const c = this.code;
+    const d = reg(x.dst);
+    switch (f.kind) {
+      case 'alu':
+        if (f.is64) this.alu64(x, f.op, f.useReg, d);
+        else this.alu32(x, f.op, f.useReg, d);
+        return;
+      case 'neg':
+        if (f.is64) c.i64(0).get(d).op(OP.i64_sub).set(d);
+        else c.i32(0).get(d).op(OP.i32_wrap_i64).op(OP.i32_sub).op(OP.i64_extend_i32_u).set(d);
+        return;
+      case 'end':
+        this.byteOrder(f.order, f.width, d);
+        return;
+      case 'lddw':
+        c.i64(lddwValue(x)).set(d);
+        return;
+      case 'jcond': {
+        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot.get(branchTarget(x, f, slot)!)!);
+        this.condition(x, f);
+        c.brIf(this.depthOf(k));
+        return;
+      }
+      case 'ja': {
+        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot.get(branchTarget(x, f, slot)!)!);
+        c.br(this.depthOf(k));
+        return;
+      }
+      case 'exit':
+        this.results();
+        c.ret();
+        return;
+      case 'call':
+        if (f.callKind === 'helper') this.helperCall(slot);
+        else this.localCall(x, f, slot);
+        return;
+      case 'ldpkt':
+        if (f.mode === 'ind') c.get(reg(x.src)).op(OP.i32_wrap_i64).i32(x.imm).op(OP.i32_add);
+        else c.i32(x.imm);
+        c.i32(f.size).i32(slot).call(IMP_LDPKT).set(0);
+        this.checkStatus(slot + 1);
+        return;
+      case 'ldx': {
+        const op = (f.signed ? LOAD_S : LOAD_U)[f.size]!;
+        const off = this.emitAddress(x.src, x.off, f.size, false, slot);
+        c.load(op, off).set(d);
+        return;
+      }
+      case 'st':
+      case 'stx': {
+        const op = STORE[f.size]!;
+        const off = this.emitAddress(x.dst, x.off, f.size, true, slot);
+        if (f.kind === 'stx') c.get(reg(x.src));
+        else c.i64(x.imm);
+        c.store(op, off);
+        return;
+      }
+      case 'atomic':
+        this.atomic(x, f, slot);
+        return;
+    }
+  }
+
+  /**
+   * Leave the linear-memory address of `base + off` on the stack (an i32) and return the constant
+   * offset the load or store must add. The access is checked: outside every region, past the end
+   * of one, or a write to a read-only one ends in rt.map, which throws the interpreter's EFAULT.
+   */
+  private emitAddress(base: number, off: number, size: number, write: boolean, slot: number): number {
+    const c = this.code;
+    if (base === 10 && !this.m.r10Written) {
+      const lo = STACK_SIZE + off;
+      if (lo >= 0 && lo + size <= STACK_SIZE) {
+        c.get(L_FRAME);
+        return lo;
+      }
+    }
+    const k = this.cacheOf(base, size, write);
+    c.get(reg(base));
+    if (off !== 0) c.i64(off).op(OP.i64_add);
+    c.tee(L_A).get(k.start).op(OP.i64_sub).tee(L_T).get(k.lim).op(OP.i64_ge_u);
+    this.openIf();
+    c.get(L_A).i32(size | (write ? 16 : 0)).i32(slot).call(this.m.refillIndex);
+    c.set(k.lim).set(k.base).set(k.start);
+    c.get(L_A).get(k.start).op(OP.i64_sub).set(L_T);
+    this.closeIf();
+    c.get(k.base).get(L_T).op(OP.i32_wrap_i64).op(OP.i32_add);
+    return 0;
+  }
+
+  private atomic(x: Insn, f: Extract<InsnForm, { kind: 'atomic' }>, slot: number): void {
+    const c = this.code;
+    const wide = f.size === 8;
+    const ld = wide ? OP.i64_load : OP.i64_load32_u;
+    const st = wide ? OP.i64_store : OP.i64_store32;
+    const off = this.emitAddress(x.dst, x.off, f.size, true, slot);
+    c.set(L_T3);
+    const s = reg(x.src);
+    // old value -> L_T
+    c.get(L_T3).load(ld, off).set(L_T);
+    const name = f.op.fetchName;
+    if (name === 'cmpxchg') {
+      c.get(L_T);
+      c.get(0);
+      if (!wide) c.i64(0xffffffff).op(OP.i64_and);
+      c.op(OP.i64_eq);
+      this.openIf();
+      c.get(L_T3).get(s).store(st, off);
+      this.closeIf();
+      c.get(L_T).set(0);
+      return;
+    }
+    c.get(L_T3);
+    if (name === 'xchg') c.get(s);
+    else {
+      c.get(L_T).get(s);
+      c.op({ add: OP.i64_add, or: OP.i64_or, and: OP.i64_and, xor: OP.i64_xor }[name as 'add']);
+    }
+    c.store(st, off);
+    if (f.op.fetch) c.get(L_T).set(s);
+  }
+
+  private condition(x: Insn, f: Extract<InsnForm, { kind: 'jcond' }>): void {
+    const c = this.code;
+    const op = f.cond.name;
+    if (f.is32) {
+      c.get(reg(x.dst)).op(OP.i32_wrap_i64);
+      this.src32(x, f.useReg);
+      if (op === 'jset') { c.op(OP.i32_and).i32(0).op(OP.i32_ne); return; }
+      c.op(JMP32_OPS[op]!);
+      return;
+    }
+    c.get(reg(x.dst));
+    this.src64(x, f.useReg);
+    if (op === 'jset') { c.op(OP.i64_and).i64(0).op(OP.i64_ne); return; }
+    c.op(JMP64_OPS[op]!);
+  }
+
+  private alu64(x: Insn, info: AluOpInfo, useReg: boolean, d: number): void {
+    const c = this.code;
+    const s = ALU64_OPS[info.op];
+    if (s !== undefined) {
+      // wasm masks shift counts to 63 exactly as the ISA does.
+      c.get(d);
+      this.src64(x, useReg);
+      c.op(s).set(d);
+      return;
+    }
+    if (info.op === ALU.MOV) {
+      if (info.off === 0) this.src64(x, useReg);
+      else c.get(reg(x.src)).op({ 8: OP.i64_extend8_s, 16: OP.i64_extend16_s, 32: OP.i64_extend32_s }[info.off]!);
+      c.set(d);
+      return;
+    }
+    this.divmod(x, info, useReg, d, true);
+  }
+
+  private alu32(x: Insn, info: AluOpInfo, useReg: boolean, d: number): void {
+    const c = this.code;
+    const s = ALU32_OPS[info.op];
+    if (s !== undefined) {
+      c.get(d).op(OP.i32_wrap_i64);
+      this.src32(x, useReg);
+      c.op(s).op(OP.i64_extend_i32_u).set(d);
+      return;
+    }
+    if (info.op === ALU.MOV) {
+      this.src32(x, useReg);
+      if (info.off === 8) c.op(OP.i32_extend8_s);
+      else if (info.off === 16) c.op(OP.i32_extend16_s);
+      c.op(OP.i64_extend_i32_u).set(d);
+      return;
+    }
+    this.divmod(x, info, useReg, d, false);
+  }
+
+  /**
+   * Division and modulo with RFC 9669's rules (isa/semantics.ts aluRef): by zero, div gives 0 and
+   * mod keeps the dividend; signed INT_MIN / -1 wraps to INT_MIN (wasm would trap) and mod gives 0.
+   */
+  private divmod(x: Insn, info: AluOpInfo, useReg: boolean, d: number, wide: boolean): void {
+    const c = this.code;
+    const isMod = info.op === ALU.MOD;
+    const signed = info.off === 1;
+    const t: ValType = wide ? 'i64' : 'i32';
+    const O = wide
+      ? { eqz: OP.i64_eqz, eq: OP.i64_eq, sub: OP.i64_sub, div_u: OP.i64_div_u, div_s: OP.i64_div_s, rem_u: OP.i64_rem_u, rem_s: OP.i64_rem_s }
+      : { eqz: OP.i32_eqz, eq: OP.i32_eq, sub: OP.i32_sub, div_u: OP.i32_div_u, div_s: OP.i32_div_s, rem_u: OP.i32_rem_u, rem_s: OP.i32_rem_s };
+    const dst = (): void => {
+      c.get(d);
+      if (!wide) c.op(OP.i32_wrap_i64);
+    };
+    const konst = (v: number): void => {
+      if (wide) c.i64(v);
+      else c.i32(v);
+    };
+    const op = isMod ? (signed ? O.rem_s : O.rem_u) : signed ? O.div_s : O.div_u;
+    if (!useReg) {
+      const k = x.imm | 0;
+      if (k === 0) {
+        if (isMod) dst(); else konst(0);
+      } else if (signed && k === -1) {
+        if (isMod) konst(0); else { konst(0); dst(); c.op(O.sub); }
+      } else {
+        dst();
+        konst(k);
+        c.op(op);
+      }
+    } else {
+      // The divisor in a temporary: L_T (i64) or L_T3 (i32).
+      const tmp = wide ? L_T : L_T3;
+      c.get(reg(x.src));
+      if (!wide) c.op(OP.i32_wrap_i64);
+      c.set(tmp);
+      c.get(tmp).op(O.eqz);
+      c.if(t);
+      if (isMod) dst(); else konst(0);
+      c.else();
+      if (signed) {
+        c.get(tmp);
+        konst(-1);
+        c.op(O.eq);
+        c.if(t);
+        if (isMod) konst(0); else { konst(0); dst(); c.op(O.sub); }
+        c.else();
+        dst();
+        c.get(tmp).op(op);
+        c.end();
+      } else {
+        dst();
+        c.get(tmp).op(op);
+      }
+      c.end();
+    }
+    if (!wide) c.op(OP.i64_extend_i32_u);
+    c.set(d);
+  }
+
+  private byteOrder(order: 'le' | 'be' | 'bswap', width: 16 | 32 | 64, d: number): void {
+    const c = this.code;
+    if (order === 'le') {
+      if (width === 16) c.get(d).i64(0xffff).op(OP.i64_and).set(d);
+      else if (width === 32) c.get(d).i64(0xffffffff).op(OP.i64_and).set(d);
+      return;
+    }
+    if (width === 16) {
+      // ((v & 0xff) << 8) | ((v >> 8) & 0xff)
+      c.get(d).i64(0xff).op(OP.i64_and).i64(8).op(OP.i64_shl);
+      c.get(d).i64(8).op(OP.i64_shr_u).i64(0xff).op(OP.i64_and).op(OP.i64_or).set(d);
+      return;
+    }
+    const swap32 = (): void => {
+      // the i32 on the stack, byte-reversed: (rotl(v, 8) & 0x00ff00ff) | (rotr(v, 8) & 0xff00ff00)
+      c.set(L_T3);
+      c.get(L_T3).i32(8).op(OP.i32_rotl).i32(0x00ff00ff).op(OP.i32_and);
+      c.get(L_T3).i32(8).op(OP.i32_rotr).i32(0xff00ff00 | 0).op(OP.i32_and).op(OP.i32_or);
+    };
+    if (width === 32) {
+      c.get(d).op(OP.i32_wrap_i64);
+      swap32();
+      c.op(OP.i64_extend_i32_u).set(d);
+      return;
+    }
+    c.get(d).op(OP.i32_wrap_i64);
+    swap32();
+    c.op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).set(L_T2);
+    c.get(d).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
+    swap32();
+    c.op(OP.i64_extend_i32_u).get(L_T2).op(OP.i64_or).set(d);
+  }
+
+  private helperCall(slot: number): void {
+    const c = this.code;
+    c.i32(slot);
+    for (let r = 1; r <= 5; r++) c.get(r);
+    c.call(this.m.helperImport(slot));
+    c.set(0);
+    this.checkStatus(slot + 1);
+    this.invalidateCaches();
+  }
+
+  private localCall(x: Insn, f: InsnForm, slot: number): void {
+    const c = this.code;
+    const target = branchTarget(x, f, slot)!;
+    c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_ge_u);
+    this.openIf();
+    c.i32(FAIL.CALL_DEPTH).i32(slot).call(IMP_FAIL).unreachable();
+    this.closeIf();
+    // The callee's frame starts zeroed, as in the interpreter; remember how deep runs went.
+    c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
+    c.i32(CTRL).load(OP.i32_load, C_MAXDEPTH).get(L_DEPTH).op(OP.i32_le_u);
+    this.openIf();
+    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_add).store(OP.i32_store, C_MAXDEPTH);
+    this.closeIf();
+    for (let r = 0; r <= 9; r++) c.get(r);
+    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add);
+    c.call(this.m.functionIndex(target));
+    c.set(L_LEFT);
+    for (let r = 5; r >= 0; r--) c.set(r);
+    // The callee left the compiled code: record this frame for the interpreter and leave too.
+    c.i32(CTRL).load(OP.i32_load, C_STATUS);
+    this.openIf();
+    c.get(L_DEPTH).i32(FRAME_RECORD).op(OP.i32_mul).set(L_T3);
+    c.get(L_T3).i32(slot + 1).store(OP.i32_store, CTRL + C_FRAMES + F_RET);
+    for (let r = 6; r <= 9; r++) c.get(L_T3).get(r).store(OP.i64_store, CTRL + C_FRAMES + F_REGS + 8 * (r - 6));
+    this.results();
+    c.ret();
+    this.closeIf();
+    this.invalidateCaches();
+    // The interpreter gives the caller its frame pointer back whatever r10 held.
+    if (this.m.r10Written) {
+      c.i32(CTRL).load(OP.i64_load, C_FP0).get(L_DEPTH).op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).op(OP.i64_add).set(L_R10);
+    }
+  }
+}
+
+class ModuleCompiler {
+  readonly insns: readonly Insn[];
+  readonly forms: readonly InsnForm[];
+  readonly slots: number[];
+  readonly cfg: Cfg;
+  readonly r10Written: boolean;
+  readonly helperDefs: HelperDef[] = [];
+  private readonly helperIdx = new Map<number, number>();
+  private readonly fnIndex = new Map<number, number>();
+  /** Defined functions: 0 the exported run, 1 refill, then the BPF functions. */
+  readonly refillIndex: number;
+  private readonly firstBpf: number;
+
+  constructor(readonly prog: PreparedProgram) {
+    this.insns = prog.insns;
+    this.forms = prog.forms;
+    this.slots = slotOffsets(prog.insns);
+    const targets = prog.insns.map((x, i) => branchTarget(x, prog.forms[i]!, this.slots[i]!));
+    this.cfg = buildCfg(prog.insns, prog.forms, this.slots, targets);
+    this.r10Written = writesR10(prog.insns, prog.forms);
+    // Helpers first: their imports come before every defined function.
+    prog.forms.forEach((f, i) => {
+      if (f.kind !== 'call' || f.callKind !== 'helper') return;
+      const h = prog.helpers[this.slots[i]!]!;
+      if (!this.helperIdx.has(h.id)) {
+        this.helperIdx.set(h.id, FIXED_IMPORTS.length + this.helperDefs.length);
+        this.helperDefs.push(h);
+      }
+    });
+    const nImports = FIXED_IMPORTS.length + this.helperDefs.length;
+    this.refillIndex = nImports + 1;
+    this.firstBpf = nImports + 2;
+    this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
+  }
+
+  helperImport(slot: number): number {
+    return this.helperIdx.get(this.prog.helpers[slot]!.id)!;
+  }
+
+  functionIndex(slot: number): number {
+    return this.fnIndex.get(slot)!;
+  }
+
+  compile(): CompileResult {
+    const t0 = process.hrtime.bigint();
+    const funcs: FuncDef[] = [runFunction(this.functionIndex(0)), refillFunction()];
+    const meta: { name: string; slot: number; marks: [number, number][] }[] = [
+      { name: 'run', slot: -1, marks: [] }, { name: 'refill', slot: -1, marks: [] },
+    ];
+    for (const s of this.cfg.functions) {
+      const fc = new FunctionCompiler(this, s);
+      const why = fc.compile();
+      if (why !== undefined) return { ok: false, reason: `function at insn ${s}: ${why}` };
+      const name = s === 0 ? 'main' : `fn_${s}`;
+      funcs.push({ name, type: BPF_FN, locals: fc.locals, body: fc.code });
+      meta.push({ name, slot: s, marks: fc.code.marks });
+    }
+    const imports = [...FIXED_IMPORTS, ...this.helperDefs.map((h): FuncImport => ({ module: 'rt', name: `helper_${h.name}`, type: HELPER_TYPE }))];
+    const layout = encodeModule({ imports, memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES }, funcs });
+    const codegenNs = Number(process.hrtime.bigint() - t0);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(layout.bytes);
+    } catch (e) {
+      throw new BpfError('EREJECT', `jit: the generated module is invalid (a JIT bug): ${(e as Error).message}`);
+    }
+    const compileNs = Number(process.hrtime.bigint() - t0);
+    return {
+      ok: true,
+      jit: {
+        module, bytes: layout.bytes, helpers: this.helperDefs, compileNs, codegenNs, slots: this.prog.slots,
+        importNames: imports.map((im) => `${im.module}.${im.name}`),
+        functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
+      },
+    };
+  }
+}
+
+/** run() -> status: registers and budget from CTRL, the entry function at depth 0, r0 back to CTRL. */
+function runFunction(entry: number): FuncDef {
+  const c = new Code();
+  // A run starts with zeroed stack frames; memset in wasm is far cheaper than a fill from JS.
+  c.i32(STACKS).i32(0).i32(CTRL).load(OP.i32_load, C_ZERO).memoryFill();
+  for (let r = 0; r <= 9; r++) c.i32(CTRL).load(OP.i64_load, C_REGS + 8 * r);
+  c.i32(CTRL).load(OP.i64_load, C_LEFT).i32(0).call(entry);
+  // locals: 0 r0, 1 left
+  c.set(1);
+  for (let r = 5; r >= 1; r--) c.op(OP.drop);
+  c.set(0);
+  c.i32(CTRL).load(OP.i32_load, C_STATUS).op(OP.i32_eqz);
+  c.if();
+  c.i32(CTRL).get(0).store(OP.i64_store, C_REGS);
+  c.i32(CTRL).get(1).store(OP.i64_store, C_LEFT);
+  c.end();
+  c.i32(CTRL).load(OP.i32_load, C_STATUS);
+  return { name: 'run', type: { params: [], results: ['i32'] }, locals: ['i64', 'i64'], body: c, export: 'run' };
+}
+
+/**
+ * refill(address, size | write << 4, slot) -> the region entry of the address, for a register's
+ * cache. When the table does not allow the access (region not mapped yet, not written yet, or the
+ * access is bad), rt.map maps the region or throws the fault.
+ */
+function refillFunction(): FuncDef {
+  const c = new Code();
+  const A = 0, DESC = 1, SLOT = 2, IDX = 3, E = 4, LIM = 5, L64 = 6;
+  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).tee(IDX);
+  c.i32(TABLE_ENTRIES).op(OP.i32_ge_u);
+  c.if();
+  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).call(IMP_MAP);
+  c.unreachable();
+  c.end();
+  c.get(IDX).i32(ENTRY_SIZE).op(OP.i32_mul).i32(TABLE).op(OP.i32_add).set(E);
+  // the limit for this kind of access
+  c.get(DESC).i32(16).op(OP.i32_and);
+  c.if('i32');
+  c.get(E).load(OP.i32_load, E_WLIM);
+  c.else();
+  c.get(E).load(OP.i32_load, E_RLIM);
+  c.end();
+  c.set(LIM);
+  c.get(A).op(OP.i32_wrap_i64).get(E).load(OP.i32_load, E_BIAS).op(OP.i32_sub).op(OP.i64_extend_i32_u);
+  c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_add);
+  c.get(LIM).op(OP.i64_extend_i32_u).op(OP.i64_gt_u);
+  c.if();
+  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).call(IMP_MAP);
+  c.end();
+  // start: the address's upper half and the region's bias
+  c.get(A).i64(32).op(OP.i64_shr_u).i64(32).op(OP.i64_shl).get(E).load(OP.i64_load32_u, E_BIAS).op(OP.i64_or);
+  c.get(E).load(OP.i32_load, E_BASE);
+  // lim: limit - size + 1 for this kind of access (as rt.map left the table), at least 0
+  c.get(DESC).i32(16).op(OP.i32_and);
+  c.if('i64');
+  c.get(E).load(OP.i64_load32_u, E_WLIM);
+  c.else();
+  c.get(E).load(OP.i64_load32_u, E_RLIM);
+  c.end();
+  c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_sub).i64(1).op(OP.i64_add).tee(L64);
+  c.i64(0).get(L64).i64(0).op(OP.i64_gt_s).op(OP.select);
+  return { name: 'refill', type: REFILL, locals: ['i32', 'i32', 'i32', 'i64'], body: c };
+}
+
+export function compile(prog: PreparedProgram): CompileResult {
+  return new ModuleCompiler(prog).compile();
+}

@@ -1,0 +1,631 @@
+/**
+ * Running compiled programs. A JitContext owns one linear memory (layout.ts) and the instances of
+ * the programs run in it; a run takes a free context, so a run inside a run gets its own.
+ *
+ * The VM's regions stay the truth for everything outside a run's compiled code: a region is copied
+ * into linear memory when the program first touches it (rt.map), written back when the program
+ * wrote to it, before any helper runs and when the run ends, and dropped from the table after a
+ * helper (which may have changed or replaced it), to be copied again on the next access. The stack
+ * frames live in linear memory for the whole run and are copied out for helpers that look at them.
+ * So helpers, maps and user space see exactly what the interpreter would show them.
+ */
+import { BpfError } from '../errors.js';
+import type { HelperCall, HelperDef, RunServices, TailCallTarget } from '../helpers/registry.js';
+import {
+  execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
+  PreparedProgram, type ExecOptions, type PacketView,
+} from '../vm/interpreter.js';
+import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
+import type { RunResult } from '../vm/api.js';
+import { compile, type JitProgram } from './compile.js';
+import {
+  ARENA, CTRL, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
+} from './layout.js';
+
+/** A region copied into linear memory for the current run. */
+interface Mapping {
+  entry: number;
+  region: Region;
+  bytes: Uint8Array;
+  phys: number;
+  dirty: boolean;
+  /** The mapping whose copy this one lies inside (a region over the same bytes), if any. */
+  owner: Mapping | undefined;
+}
+
+class JitCall implements HelperCall {
+  pc = 0;
+  stop = false;
+  tail: PreparedProgram | undefined = undefined;
+  tailCalls = 0;
+  /** A context keeps one and resets it for each run. */
+  constructor(public memory: Memory, public services: RunServices | undefined) {}
+  exit(): void {
+    this.stop = true;
+  }
+  tailCall(target: TailCallTarget): void {
+    if (!(target instanceof PreparedProgram)) throw new Error('tail call target is not a prepared program');
+    this.tail = target;
+  }
+}
+
+/** What the current run of a context works on. */
+interface RunState {
+  memory: Memory;
+  call: JitCall;
+  packet: PacketView;
+  stacks: Region[];
+}
+
+const compiled = new WeakMap<PreparedProgram, JitProgram | string>();
+
+/** The compiled form of a program (compiled on first use), or why it runs on the interpreter. */
+export function jitOf(prog: PreparedProgram): JitProgram | string {
+  let j = compiled.get(prog);
+  if (j === undefined) {
+    try {
+      const r = compile(prog);
+      j = r.ok ? r.jit : r.reason;
+    } catch (e) {
+      // A module V8 refuses is a JIT bug; the program still runs, on the interpreter.
+      j = (e as Error).message;
+    }
+    compiled.set(prog, j);
+  }
+  return j;
+}
+
+const NO_INPUT = new Uint8Array(0);
+
+/**
+ * Helpers that write no memory a program can see (they read their arguments, return a value or ask
+ * for a tail call): after them the copies in linear memory are still right and are not copied in
+ * again. Any other helper may have written any region (map_update_elem writes a value the program
+ * may hold a pointer to), so everything mapped is read again after it.
+ */
+const READS_ONLY = new Set([
+  'map_lookup_elem', 'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64',
+  'get_prandom_u32', 'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
+  'csum_diff', 'trace_printk',
+]);
+/**
+ * Helpers that neither read nor write the bytes of any region (they take numbers, a map or a
+ * context only by identity): before them nothing needs writing back, so a tail-call chain or a
+ * timestamp costs no copy of the packet.
+ */
+const NO_MEMORY = new Set([
+  'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64', 'get_prandom_u32',
+  'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
+]);
+/** How a helper call treats the copies (bits of the `how` each helper import is made with). */
+const NO_SYNC = 1, NO_REFRESH = 2;
+const STACK_NAMES = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => `stack frame ${f}`);
+
+export class JitContext {
+  readonly memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
+  private buffer: ArrayBuffer | undefined;
+  u8!: Uint8Array;
+  i32!: Int32Array;
+  u64!: BigUint64Array;
+  private readonly instances = new WeakMap<JitProgram, { run: () => number }>();
+  private state: RunState | undefined;
+  private mapped: Mapping[] = [];
+  /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
+  private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
+  /** Where each region mapped in this run has its copy, kept so that mapping it again reuses it. */
+  private slots: { region: Region; phys: number; cap: number }[] = [];
+  private top = ARENA;
+  /** Deepest frame of the last run: its frames are zeroed before the next. */
+  private lastDepth = 0;
+  /** Stack frames whose JS bytes hold data (they are zeroed when the run ends). */
+  private jsStackDirty = -1;
+  private readonly stackBuffer = new Uint8Array(STACK_SIZE * MAX_CALL_FRAMES);
+  private readonly stackViews = STACK_NAMES.map((_, f) => this.stackBuffer.subarray(f * STACK_SIZE, (f + 1) * STACK_SIZE));
+  private readonly stackSets = new Map<number, Region[]>();
+  /** Input regions of earlier runs by region index (inputRegion). */
+  private readonly inputs = new Map<number, Region>();
+  private readonly bare = new Memory();
+  private bareInput: Region | undefined;
+  private bareStacks: Region[] | undefined;
+  /** Region index of frame 0 whose stack entries the table holds (kept between runs). */
+  private stackBase = -1;
+  /** The addresses of the run's stack frames, [stackLo, stackHi). */
+  private stackLo = 0n;
+  private stackHi = 0n;
+  private readonly call = new JitCall(this.bare, undefined);
+  private readonly ownPacket: PacketView = { region: new Region(0, 'input', 'input', NO_INPUT, true), data: 0, end: 0, mac: 0, net: 0 };
+  private readonly run: RunState = { memory: this.bare, call: this.call, packet: this.ownPacket, stacks: [] };
+  private lastJit: JitProgram | undefined;
+  private lastInstance: { run: () => number } | undefined;
+
+  constructor() {
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const b = this.memory.buffer;
+    if (b === this.buffer) return;
+    this.buffer = b;
+    this.u8 = new Uint8Array(b);
+    this.i32 = new Int32Array(b);
+    this.u64 = new BigUint64Array(b);
+  }
+
+  private instance(jit: JitProgram): { run: () => number } {
+    let inst = this.instances.get(jit);
+    if (inst !== undefined) return inst;
+    const rt: Record<string, unknown> = {
+      map: (hi: number, lo: number, desc: number, pc: number) => this.map(hi, lo, desc, pc),
+      fail: (kind: number, pc: number) => { throw failure(kind, pc); },
+      ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
+    };
+    for (const h of jit.helpers) {
+      // Registry names carry the kernel's bpf_ prefix; the sets above do not.
+      const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
+      const how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0);
+      rt[`helper_${h.name}`] = (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(h, how, pc, a, b, c, d, e);
+    }
+    const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory }, rt });
+    inst = { run: i.exports.run as () => number };
+    this.instances.set(jit, inst);
+    return inst;
+  }
+
+  // ---- the region table ----
+
+  private setEntry(entry: number, base: number, bias: number, rlim: number, wlim: number): void {
+    const w = (TABLE + entry * ENTRY_SIZE) >> 2;
+    this.i32[w + E_BASE / 4] = base;
+    this.i32[w + E_BIAS / 4] = bias;
+    this.i32[w + E_RLIM / 4] = rlim;
+    this.i32[w + E_WLIM / 4] = wlim;
+  }
+
+  private alloc(len: number): number {
+    const phys = (this.top + 7) & ~7;
+    this.top = phys + Math.max(len, 8);
+    if (this.top > this.u8.length) {
+      this.memory.grow(Math.ceil((this.top - this.u8.length) / PAGE));
+      this.refresh();
+    }
+    return phys;
+  }
+
+  /** rt.map: make an access possible or throw the interpreter's fault for it. */
+  private map(hi: number, lo: number, desc: number, pc: number): void {
+    const st = this.state!;
+    const size = desc & 15, write = (desc & 16) !== 0;
+    const memory = st.memory;
+    const idx = (hi - TAG_BASE) >>> 0;
+    // The same lookup as Memory.check: the region at the index, else the low window.
+    let r = memory.regions[idx];
+    let bias = 0, entry = idx;
+    if (r === undefined || (lo >>> 0) + size > r.bytes.length || (write && !r.writable)) {
+      const w = memory.low;
+      if (hi === 0 && w !== undefined && ((lo - LOW_BASE) >>> 0) + size <= w.bytes.length && (!write || w.writable)) {
+        r = w;
+        bias = LOW_BASE;
+        entry = LOW_INDEX;
+      } else {
+        throw memory.fault(hi, lo, size, write, pc);
+      }
+    }
+    if (entry >= TABLE_ENTRIES) {
+      throw new BpfError('ELIMIT', `insn ${pc}: ${r.name} is memory region ${idx}, past the ${TABLE_ENTRIES - 1} regions the JIT can address`, { insn: pc });
+    }
+    let m = this.byEntry[entry];
+    if (m === undefined || m.region !== r || m.bytes !== r.bytes) {
+      if (m !== undefined) this.unmap(m);
+      m = this.place(entry, r, bias);
+    }
+    if (write) {
+      (m.owner ?? m).dirty = true;
+      const w = (TABLE + entry * ENTRY_SIZE + E_WLIM) >> 2;
+      this.i32[w] = r.bytes.length;
+    }
+  }
+
+  private place(entry: number, r: Region, bias: number): Mapping {
+    const bytes = r.bytes;
+    let phys = -1;
+    let owner: Mapping | undefined;
+    for (const a of this.mapped) {
+      const o = bytes.byteOffset - a.bytes.byteOffset;
+      if (a.bytes.buffer === bytes.buffer && o >= 0 && o + bytes.length <= a.bytes.length) {
+        owner = a.owner ?? a;
+        phys = a.phys + o;
+        break;
+      }
+    }
+    if (owner === undefined) {
+      let slot: { region: Region; phys: number; cap: number } | undefined;
+      // A run that maps thousands of regions (a value per map lookup) only looks at the recent ones.
+      for (let i = this.slots.length - 1; i >= 0 && i >= this.slots.length - 32; i--) if (this.slots[i]!.region === r) slot = this.slots[i];
+      if (slot === undefined || slot.cap < bytes.length) {
+        slot = { region: r, phys: this.alloc(bytes.length), cap: bytes.length };
+        this.slots.push(slot);
+      }
+      phys = slot.phys;
+      this.u8.set(bytes, phys);
+    }
+    const m: Mapping = { entry, region: r, bytes, phys, dirty: false, owner };
+    this.mapped.push(m);
+    this.byEntry[entry] = m;
+    this.setEntry(entry, phys, bias, bytes.length, 0);
+    return m;
+  }
+
+  private unmap(m: Mapping): void {
+    if (m.dirty && m.owner === undefined) m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
+    this.setEntry(m.entry, 0, 0, 0, 0);
+    this.byEntry[m.entry] = undefined;
+    const i = this.mapped.indexOf(m);
+    if (i >= 0) this.mapped.splice(i, 1);
+  }
+
+  /**
+   * Write back every region the program wrote to since the last time, and take writing away again
+   * in the table, so that the next write comes through rt.map and marks the region anew. (The
+   * compiled code forgets its cached limits after every helper, the only caller besides the end.)
+   */
+  private syncOut(): void {
+    if (this.mapped.length === 0) return;
+    for (const m of this.mapped) {
+      if (m.dirty && m.owner === undefined) {
+        m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
+        m.dirty = false;
+      }
+      this.i32[(TABLE + m.entry * ENTRY_SIZE + E_WLIM) >> 2] = 0;
+    }
+  }
+
+  /**
+   * After a helper: copy every mapped region in again (the helper may have written it, as
+   * map_update_elem writes a value the program holds a pointer to), and drop the mappings whose
+   * region the helper replaced or removed. Cheaper than mapping them again on the next access.
+   */
+  private refreshAll(): void {
+    if (this.mapped.length === 0) return;
+    const memory = this.state!.memory;
+    const keep: Mapping[] = [];
+    for (const m of this.mapped) {
+      const current = m.entry === LOW_INDEX ? memory.low : memory.regions[m.entry];
+      if (current === m.region && m.region.bytes === m.bytes && (m.owner === undefined || keep.includes(m.owner))) {
+        if (m.owner === undefined) this.u8.set(m.bytes, m.phys);
+        keep.push(m);
+      } else {
+        this.setEntry(m.entry, 0, 0, 0, 0);
+        this.byEntry[m.entry] = undefined;
+      }
+    }
+    // (A new array: setting an array's length is a runtime call in V8, slower than a short run.)
+    if (keep.length !== this.mapped.length) this.mapped = keep;
+  }
+
+  /** Drop every mapping but the stack frames (after syncOut). */
+  private unmapAll(): void {
+    if (this.mapped.length === 0) return;
+    for (const m of this.mapped) {
+      this.setEntry(m.entry, 0, 0, 0, 0);
+      this.byEntry[m.entry] = undefined;
+    }
+    this.mapped = [];
+  }
+
+  private stacksOut(upTo: number): void {
+    const st = this.state!;
+    for (let f = 0; f <= upTo; f++) st.stacks[f]!.bytes.set(this.u8.subarray(STACKS + f * STACK_SIZE, STACKS + (f + 1) * STACK_SIZE));
+    if (upTo > this.jsStackDirty) this.jsStackDirty = upTo;
+  }
+
+  private stacksIn(upTo: number): void {
+    const st = this.state!;
+    for (let f = 0; f <= upTo; f++) this.u8.set(st.stacks[f]!.bytes, STACKS + f * STACK_SIZE);
+  }
+
+  // ---- calls out of the compiled code ----
+
+  private helper(h: HelperDef, how: number, pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint): bigint {
+    // The JS API hands i64 over as signed BigInts; helpers take registers as the interpreter gives
+    // them, unsigned.
+    if (a < 0n) a = BigInt.asUintN(64, a);
+    if (b < 0n) b = BigInt.asUintN(64, b);
+    if (c < 0n) c = BigInt.asUintN(64, c);
+    if (d < 0n) d = BigInt.asUintN(64, d);
+    if (e < 0n) e = BigInt.asUintN(64, e);
+    const st = this.state!;
+    const depth = this.i32[(CTRL + C_MAXDEPTH) >> 2]!;
+    const touches = (how & NO_SYNC) === 0;
+    if (touches) this.syncOut();
+    // A helper reaches the stack only through a pointer argument (a callback's frames are its own).
+    const lo = this.stackLo, hi = this.stackHi;
+    const stacks = touches && (a >= lo && a < hi) || (b >= lo && b < hi) || (c >= lo && c < hi) || (d >= lo && d < hi) || (e >= lo && e < hi);
+    if (stacks) this.stacksOut(depth);
+    const call = st.call;
+    call.pc = pc;
+    let r0: bigint;
+    try {
+      r0 = h.impl(call, a, b, c, d, e);
+    } catch (err) {
+      this.unmapAll();
+      if (err instanceof BpfError) throw err;
+      throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
+    }
+    if ((how & NO_REFRESH) === 0) this.refreshAll();
+    if (stacks) this.stacksIn(depth);
+    if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
+    else if (call.tail !== undefined) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.TAIL;
+    return r0;
+  }
+
+  /** LD_ABS / LD_IND: a big-endian read from the packet view; past its end the program stops with 0. */
+  private ldpkt(k: number, size: number, _pc: number): bigint {
+    const p = this.state!.packet;
+    const o = k >= 0 ? p.data + k : k >= SKF_NET_OFF ? p.net + (k - SKF_NET_OFF) : k >= SKF_LL_OFF ? p.mac + (k - SKF_LL_OFF) : -1;
+    if (o < 0 || o + size > p.end) {
+      this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
+      return 0n;
+    }
+    // The bytes as the program sees them now: its copy, when the region is mapped.
+    let bytes = p.region.bytes, at = o;
+    for (const m of this.mapped) {
+      if (m.region === p.region && m.bytes === bytes) {
+        bytes = this.u8;
+        at = m.phys + o;
+        break;
+      }
+    }
+    const st = this.state!;
+    if (bytes === p.region.bytes) {
+      const f = st.stacks.indexOf(p.region);
+      if (f >= 0) { bytes = this.u8; at = STACKS + f * STACK_SIZE + o; }
+    }
+    let v = 0;
+    for (let i = 0; i < size; i++) v = v * 256 + bytes[at + i]!;
+    return BigInt(v);
+  }
+
+  // ---- runs ----
+
+  /**
+   * The run's memory when the caller gives none: one kept Memory holding the input region and the
+   * stack frames, reused as they are while nothing changed them.
+   */
+  private bareMemory(mem: Uint8Array): Memory {
+    const memory = this.bare;
+    if (memory.low !== undefined) memory.low = undefined;
+    let input = this.bareInput;
+    if (input === undefined || input.bytes !== mem || !input.writable) {
+      input = new Region(0, 'input', 'input', mem, true);
+      this.bareInput = input;
+    }
+    const regions = memory.regions;
+    const stacks = this.bareStacks;
+    let same = regions.length === 1 + MAX_CALL_FRAMES && stacks !== undefined && this.intact(stacks);
+    for (let f = 0; same && f < MAX_CALL_FRAMES; f++) same = regions[1 + f] === stacks![f];
+    if (same) {
+      regions[0] = input;
+    } else {
+      memory.truncate(0);
+      regions.push(input);
+      this.bareStacks = this.addStacks(memory);
+    }
+    return memory;
+  }
+
+  private addStacks(memory: Memory): Region[] {
+    const first = memory.regions.length;
+    let set = this.stackSets.get(first);
+    if (set === undefined || !this.intact(set)) {
+      set = STACK_NAMES.map((name, f) => new Region(first + f, name, 'stack', this.stackViews[f]!, true));
+      if (this.stackSets.size > 64) this.stackSets.clear();
+      this.stackSets.set(first, set);
+    }
+    for (const r of set) memory.regions.push(r);
+    return set;
+  }
+
+  /**
+   * The run's input region, added to `memory` as Memory.add would add it: a Region made for the
+   * same index and bytes in an earlier run is reused (making one, with its DataView, costs more
+   * than a short run), unless something changed it since.
+   */
+  private inputRegion(memory: Memory, bytes: Uint8Array): Region {
+    const index = memory.regions.length;
+    let r = this.inputs.get(index);
+    if (r === undefined || r.bytes !== bytes || !r.writable || r.owner !== undefined) {
+      r = new Region(index, 'input', 'input', bytes, true);
+      if (this.inputs.size > 64) this.inputs.clear();
+      this.inputs.set(index, r);
+    }
+    memory.regions.push(r);
+    return r;
+  }
+
+  /** Whether a kept set of stack regions is still ours as made (a helper could have changed one). */
+  private intact(set: Region[]): boolean {
+    for (let f = 0; f < MAX_CALL_FRAMES; f++) {
+      const r = set[f]!;
+      if (!r.writable || r.bytes !== this.stackViews[f]) return false;
+    }
+    return true;
+  }
+
+  /** A 64-bit register or counter in CTRL, from its halves (no BigInt on the way in). */
+  private put64(at: number, lo: number, hi: number): void {
+    this.i32[at >> 2] = lo;
+    this.i32[(at >> 2) + 1] = hi;
+  }
+
+  private putBig(at: number, v: bigint): void {
+    this.u64[at >> 3] = v;
+  }
+
+  execute(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions): RunResult {
+    let memory: Memory, input: Region, stacks: Region[];
+    if (opts.memory !== undefined) {
+      memory = opts.memory;
+      // The table addresses regions below the low window's index; past that, the interpreter.
+      if (memory.regions.length + 1 + MAX_CALL_FRAMES > LOW_INDEX) return execute(prog, opts);
+      input = this.inputRegion(memory, opts.mem ?? NO_INPUT);
+      stacks = this.addStacks(memory);
+    } else {
+      memory = this.bareMemory(opts.mem ?? NO_INPUT);
+      input = this.bareInput!;
+      stacks = this.bareStacks!;
+    }
+    const stack0 = stacks[0]!;
+    let packet = opts.packet;
+    if (packet === undefined) {
+      packet = this.ownPacket;
+      packet.region = input;
+      packet.end = input.size;
+    }
+    const call = this.call;
+    call.memory = memory;
+    call.services = opts.services;
+    call.pc = 0;
+    call.stop = false;
+    call.tail = undefined;
+    call.tailCalls = 0;
+    const st = this.run;
+    st.memory = memory;
+    st.call = call;
+    st.packet = packet;
+    st.stacks = stacks;
+    this.state = st;
+    if (this.stackBase !== stack0.index || this.stackLo === 0n) {
+      this.stackLo = stack0.addr(0);
+      this.stackHi = stacks[MAX_CALL_FRAMES - 1]!.addr(0) + BigInt(STACK_SIZE);
+      if (this.stackBase >= 0) for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(this.stackBase + f, 0, 0, 0, 0);
+      for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(stack0.index + f, STACKS + f * STACK_SIZE, 0, STACK_SIZE, STACK_SIZE);
+      this.stackBase = stack0.index;
+    }
+    const budget = opts.budget ?? DEFAULT_BUDGET;
+    const i32 = this.i32;
+    i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
+    i32[(CTRL + C_DEPTH) >> 2] = 0;
+    i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
+    this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
+    this.put64(CTRL + C_FP0, STACK_SIZE, stack0.tag);
+    const regs = CTRL + C_REGS;
+    this.put64(regs, 0, 0);
+    if (opts.r1 === undefined) this.put64(regs + 8, input.lo(0), input.tag); else this.putBig(regs + 8, opts.r1);
+    if (opts.r2 === undefined) this.put64(regs + 16, input.size, 0); else this.putBig(regs + 16, opts.r2);
+    for (let r = 3; r <= 5; r++) {
+      const v = r === 3 ? opts.r3 : r === 4 ? opts.r4 : opts.r5;
+      if (v === undefined) this.put64(regs + 8 * r, 0, 0); else this.putBig(regs + 8 * r, v);
+    }
+    for (let r = 6; r <= 9; r++) this.put64(regs + 8 * r, 0, 0);
+    i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
+    let cur = prog, curJit = jit;
+    try {
+      for (;;) {
+        let inst = this.lastInstance;
+        if (curJit !== this.lastJit || inst === undefined) {
+          inst = this.instance(curJit);
+          this.lastJit = curJit;
+          this.lastInstance = inst;
+        }
+        let status: number;
+        try {
+          status = inst.run();
+        } catch (e) {
+          // Compiled code has no trap a program can reach: one would be a JIT bug, reported as such.
+          if (e instanceof WebAssembly.RuntimeError) throw new BpfError('EFAULT', `the JIT's code for this program trapped (${e.message}); this is a bug in tsbpf's JIT: --engine interp runs it`);
+          throw e;
+        }
+        // The budget left is below 2^53: its halves make it a number exactly.
+        const left = (this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296;
+        if (status === STATUS.DONE || status === STATUS.STOP) {
+          this.syncOut();
+          return { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - left, mem: input.bytes };
+        }
+        const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
+        let pc = this.i32[(CTRL + C_PC) >> 2]!;
+        if (status === STATUS.TAIL) {
+          const target = call.tail!;
+          call.tail = undefined;
+          this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
+          const tj = depth === 0 ? jitOf(target) : 'a tail call from a subprogram';
+          if (typeof tj !== 'string') {
+            cur = target;
+            curJit = tj;
+            continue;
+          }
+          cur = target;
+          pc = 0;
+        }
+        return this.handOver(cur, opts, input, pc, budget - left, depth);
+      }
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** Continue the run on the interpreter from the state the compiled code left in CTRL. */
+  private handOver(prog: PreparedProgram, opts: ExecOptions, input: Region, pc: number, count: number, depth: number): RunResult {
+    const st = this.state!;
+    this.syncOut();
+    this.unmapAll();
+    this.stacksOut(MAX_CALL_FRAMES - 1);
+    const regs: bigint[] = [];
+    for (let r = 0; r <= 10; r++) regs.push(this.u64[((CTRL + C_REGS) >> 3) + r]!);
+    const saved: { ret: number; regs: bigint[] }[] = [];
+    for (let k = 0; k < depth; k++) {
+      const at = CTRL + C_FRAMES + k * FRAME_RECORD;
+      const r: bigint[] = [];
+      for (let j = 0; j < 4; j++) r.push(this.u64[(at + F_REGS + 8 * j) >> 3]!);
+      saved.push({ ret: this.i32[(at + F_RET) >> 2]!, regs: r });
+    }
+    return resume(prog, { ...opts, memory: st.memory, packet: st.packet }, st.memory, input, {
+      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls,
+    });
+  }
+
+  /** After every run, however it ended: regions written back, the table and the arena empty. */
+  private finish(): void {
+    const st = this.state;
+    if (st === undefined) return;
+    this.syncOut();
+    this.unmapAll();
+    if (this.top !== ARENA) {
+      this.slots = [];
+      this.top = ARENA;
+    }
+    this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
+    if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
+    this.jsStackDirty = -1;
+    this.state = undefined;
+  }
+
+  get busy(): boolean {
+    return this.state !== undefined;
+  }
+}
+
+function failure(kind: number, pc: number): BpfError {
+  if (kind === FAIL.CALL_DEPTH) return new BpfError('ELIMIT', `insn ${pc}: the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, { insn: pc });
+  return new BpfError('EFAULT', `insn ${pc}: execution fell off the end of the program (the last instruction is not exit or a jump)`, { insn: pc });
+}
+
+const pool: JitContext[] = [];
+
+/**
+ * Run a prepared program compiled to WebAssembly, with the interpreter's options and results.
+ * Traced runs, runs from another entry point (callbacks) and programs the compiler cannot nest
+ * run on the interpreter.
+ */
+export function executeJit(prog: PreparedProgram, opts: ExecOptions = {}): RunResult {
+  if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return execute(prog, opts);
+  const jit = jitOf(prog);
+  if (typeof jit === 'string') return execute(prog, opts);
+  let ctx = pool.pop();
+  if (ctx === undefined || ctx.busy) ctx = new JitContext();
+  try {
+    return ctx.execute(prog, jit, opts);
+  } finally {
+    if (pool.length < 4) pool.push(ctx);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The JIT's linear memory, shared by every compiled program of one context (jit/context.ts):
+ *
+ *   TABLE   one 16-byte entry per region index (the upper half of an address minus TAG_BASE):
+ *           base (where its bytes are in linear memory), bias (LOW_BASE for the low window, else
+ *           0), read limit and write limit (its size, or 0 while unmapped / not yet written)
+ *   CTRL    the control block: how a run ended, where, the budget left, registers, call frames
+ *   STACKS  the eight 512-byte stack frames, at fixed places
+ *   ARENA   copies of the other regions a run touches, mapped on first access
+ *
+ * The upper half 0 (the low window) lands on entry LOW_INDEX, so the table needs no special case.
+ */
+import { TAG_BASE } from '../vm/memory.js';
+import { MAX_CALL_FRAMES, STACK_SIZE } from '../vm/interpreter.js';
+
+export const ENTRY_SIZE = 16;
+export const E_BASE = 0;
+export const E_BIAS = 4;
+export const E_RLIM = 8;
+export const E_WLIM = 12;
+
+/** Entry of the low window: (0 - TAG_BASE) as an unsigned index. */
+export const LOW_INDEX = (0 - TAG_BASE) >>> 0;
+/** Entries in the table: every region index below the low window's, and the low window. */
+export const TABLE_ENTRIES = LOW_INDEX + 1;
+export const TABLE = 0;
+
+export const CTRL = align(TABLE + TABLE_ENTRIES * ENTRY_SIZE, 64);
+export const C_STATUS = 0;
+export const C_PC = 4;
+export const C_DEPTH = 8;
+export const C_MAXDEPTH = 12;
+export const C_LEFT = 16;
+/** r10 of frame 0: the stack's tag in the upper half, STACK_SIZE in the lower. */
+export const C_FP0 = 24;
+export const C_REGS = 32;
+export const C_FRAMES = C_REGS + 11 * 8;
+/** A caller's frame record: return slot (i32, padded), then r6..r9. */
+export const FRAME_RECORD = 40;
+export const F_RET = 0;
+export const F_REGS = 8;
+/** Bytes of stack to zero from STACKS when a run starts (the frames the last run used). */
+export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
+export const CTRL_SIZE = C_ZERO + 8;
+
+export const STACKS = align(CTRL + CTRL_SIZE, 512);
+export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);
+export const PAGE = 65536;
+export const INITIAL_PAGES = Math.ceil(ARENA / PAGE) + 8;
+
+/** How a run left the compiled code (CTRL status). */
+export const STATUS = {
+  /** Exited normally. */
+  DONE: 0,
+  /** A helper asked the program to stop (HelperCall.exit), or LD_ABS/LD_IND read past the packet. */
+  STOP: 1,
+  /** A helper asked for a tail call. */
+  TAIL: 2,
+  /** The budget ran out within the next block: the interpreter finishes the run exactly. */
+  DEOPT: 3,
+} as const;
+
+/** Reasons the compiled code gives `rt.fail`. */
+export const FAIL = { FALLOFF: 1, CALL_DEPTH: 2 } as const;
+
+function align(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}

@@ -1,0 +1,264 @@
+/**
+ * The JIT on its own terms: every ALU operation and jump condition against isa/semantics.ts (the
+ * definition), and the paths random programs rarely take: the budget running out (in a subprogram
+ * too), the call depth limit, falling off the end, a helper stopping the program, tail calls from a
+ * subprogram, LD_ABS/LD_IND, faults on every kind of bad access, programs that write r10. Each is
+ * also run on the interpreter, whose result (or error) the JIT must give exactly.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALU_OPS, JMP_CONDS, ALU, CLASS, SRC } from '../src/isa/opcodes.js';
+import { aluRef, jcondRef, negRef, endRef, U64 } from '../src/isa/semantics.js';
+import type { Insn } from '../src/isa/insn.js';
+import { assemble } from '../src/isa/asm.js';
+import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
+import { executeJit, jitOf, wasmText } from '../src/jit/index.js';
+import { HelperRegistry } from '../src/helpers/registry.js';
+import { BpfError } from '../src/errors.js';
+import { Vm, type VmOptions } from '../src/vm/runtime.js';
+import { kernelHelpers } from '../src/helpers/index.js';
+import type { MapSpec } from '../src/maps/types.js';
+import { compileSource, noClang, tempDir, removeTempDir } from './support/tools.js';
+import { tsbpf } from './support/cli-kit.js';
+
+after(removeTempDir);
+
+const VALUES = [0n, 1n, 2n, 7n, 31n, 32n, 63n, 64n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
+  0x100000000n, 0x123456789abcdef0n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xfffffffffffffffen, U64];
+const IMMS = [0, 1, -1, 2, 3, 7, -7, 31, 32, 63, 64, 0x7fffffff, -0x80000000, 0x12345678];
+
+const ins = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+const EXIT = ins(0x95);
+
+function compiled(insns: Insn[], helpers?: HelperRegistry): PreparedProgram {
+  const p = prepare(insns, { helpers });
+  const j = jitOf(p);
+  assert.ok(typeof j !== 'string', `not compiled: ${j}`);
+  return p;
+}
+
+/** r0 of a run of `insns` with r1 = a, r2 = b (loaded from the input block). */
+function both(p: PreparedProgram, mem: Uint8Array): { interp: string; jit: string } {
+  const show = (f: () => { r0: bigint; insns: number; mem: Uint8Array }): string => {
+    try {
+      const r = f();
+      return `r0=0x${r.r0.toString(16)} insns=${r.insns} mem=${Buffer.from(r.mem).toString('hex')}`;
+    } catch (e) {
+      if (e instanceof BpfError) return `${e.code}: ${e.message}`;
+      throw e;
+    }
+  };
+  return { interp: show(() => execute(p, { mem: mem.slice() })), jit: show(() => executeJit(p, { mem: mem.slice() })) };
+}
+
+function pair(a: bigint, b: bigint): Uint8Array {
+  const m = new Uint8Array(16);
+  const dv = new DataView(m.buffer);
+  dv.setBigUint64(0, a, true);
+  dv.setBigUint64(8, b, true);
+  return m;
+}
+
+/** r0 = a OP b with a, b read from the input block (r1): one compiled program for every pair. */
+const loadPair: Insn[] = [ins(0x79, 0, 1, 0), ins(0x79, 2, 1, 8)];
+
+test('every ALU operation, 32 and 64 bits, register and immediate forms, gives isa/semantics.ts aluRef', () => {
+  let checked = 0;
+  for (const info of ALU_OPS) {
+    if (info.op === ALU.NEG) continue;
+    for (const is64 of [true, false]) {
+      if (!is64 && info.op === ALU.MOV && info.off === 32) continue;
+      const cls = is64 ? CLASS.ALU64 : CLASS.ALU;
+      const reg = compiled([...loadPair, ins(cls | info.op | SRC.X, 0, 2, info.off), EXIT]);
+      for (const a of VALUES) for (const b of VALUES) {
+        const r = executeJit(reg, { mem: pair(a, b) });
+        assert.equal(r.r0, aluRef(info, is64, a, b), `${info.name}${is64 ? '64' : '32'} 0x${a.toString(16)}, 0x${b.toString(16)}`);
+        checked++;
+      }
+      if (info.op === ALU.MOV && info.off !== 0) continue; // movsx takes a register
+      for (const k of IMMS) {
+        const imm = compiled([...loadPair, ins(cls | info.op | SRC.K, 0, 0, info.off, k), EXIT]);
+        for (const a of VALUES) {
+          const r = executeJit(imm, { mem: pair(a, 0n) });
+          assert.equal(r.r0, aluRef(info, is64, a, BigInt.asUintN(64, BigInt(k))), `${info.name}${is64 ? '64' : '32'} 0x${a.toString(16)}, imm ${k}`);
+          checked++;
+        }
+      }
+    }
+  }
+  for (const is64 of [true, false]) {
+    const p = compiled([...loadPair, ins((is64 ? CLASS.ALU64 : CLASS.ALU) | ALU.NEG, 0), EXIT]);
+    for (const a of VALUES) assert.equal(executeJit(p, { mem: pair(a, 0n) }).r0, negRef(is64, a));
+  }
+  for (const [code, order] of [[0xd4, 'le'], [0xdc, 'be'], [0xd7, 'bswap']] as const) {
+    for (const width of [16, 32, 64] as const) {
+      const p = compiled([...loadPair, ins(code, 0, 0, 0, width), EXIT]);
+      for (const a of VALUES) assert.equal(executeJit(p, { mem: pair(a, 0n) }).r0, endRef(order, width, a), `${order}${width} 0x${a.toString(16)}`);
+    }
+  }
+  assert.ok(checked > 15000);
+});
+
+test('every jump condition, JMP and JMP32, register and immediate, gives jcondRef', () => {
+  for (const cond of JMP_CONDS) {
+    for (const is32 of [false, true]) {
+      const cls = is32 ? CLASS.JMP32 : CLASS.JMP;
+      // r0 = 1 if taken else 0
+      const reg = compiled([...loadPair, ins(cls | cond.op | SRC.X, 0, 2, 2), ins(0xb7, 0, 0, 0, 0), EXIT, ins(0xb7, 0, 0, 0, 1), EXIT]);
+      for (const a of VALUES) for (const b of VALUES) {
+        assert.equal(executeJit(reg, { mem: pair(a, b) }).r0, jcondRef(cond, is32, a, b) ? 1n : 0n, `${cond.name}${is32 ? '32' : ''} 0x${a.toString(16)} 0x${b.toString(16)}`);
+      }
+      for (const k of IMMS) {
+        const imm = compiled([...loadPair, ins(cls | cond.op | SRC.K, 0, 0, 2, k), ins(0xb7, 0, 0, 0, 0), EXIT, ins(0xb7, 0, 0, 0, 1), EXIT]);
+        for (const a of VALUES) {
+          assert.equal(executeJit(imm, { mem: pair(a, 0n) }).r0, jcondRef(cond, is32, a, BigInt.asUintN(64, BigInt(k))) ? 1n : 0n, `${cond.name}${is32 ? '32' : ''} 0x${a.toString(16)} imm ${k}`);
+        }
+      }
+    }
+  }
+});
+
+function same(text: string, mem = new Uint8Array(16), helpers?: HelperRegistry): string {
+  const p = compiled(assemble(text), helpers);
+  const r = both(p, mem);
+  assert.equal(r.jit, r.interp, text);
+  return r.jit;
+}
+
+test('the budget stops infinite loops at the instruction the interpreter stops at, in a subprogram too', () => {
+  assert.match(same('r0 = 0\nloop:\nr0 += 1\nif r0 != 0 goto loop\nexit'), /ELIMIT: insn \d+: instruction budget of 1000000 exhausted/);
+  assert.match(same('call f\nexit\nf:\nr1 = 5\nl:\nr1 += 1\nr2 = *(u64 *)(r10 - 8)\ngoto l'), /ELIMIT/);
+  const p = compiled(assemble('r0 = 0\nloop:\nr0 += 1\nr1 = r0\nr1 *= 3\nif r0 < 1000 goto loop\nexit'));
+  for (const budget of [1, 2, 3, 4, 5, 6, 100, 4001, 4002, 4003, 4004, 4005]) {
+    const show = (f: () => { r0: bigint; insns: number }): string => { try { const r = f(); return `${r.r0} ${r.insns}`; } catch (e) { return (e as Error).message; } };
+    assert.equal(show(() => executeJit(p, { budget })), show(() => execute(p, { budget })), `budget ${budget}`);
+  }
+});
+
+test('calls: the depth limit, r6-r9 kept, the callee frame zeroed, falling off the end', () => {
+  assert.match(same('call f\nexit\nf:\ncall f\nexit'), /ELIMIT: insn \d+: the call stack is too deep/);
+  same('r6 = 6\nr7 = 7\n*(u64 *)(r10 - 8) = r6\ncall f\nr0 += r6\nr0 += r7\nexit\nf:\nr2 = *(u64 *)(r10 - 8)\nr6 = 100\nr0 = r2\nr1 = 9\nexit');
+  same('r0 = r1\ncall f\nr0 = r1\nexit\nf:\nr1 = 77\nr1 += r0\nexit');
+  assert.match(same('r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2'), /EFAULT: insn 3: execution fell off the end/);
+});
+
+test('faults: NULL, out of a region, read-only, between regions, as the interpreter words them', () => {
+  assert.match(same('r1 = 0\nr0 = *(u8 *)(r1 + 0)\nexit'), /NULL pointer dereference/);
+  assert.match(same('r0 = *(u64 *)(r1 + 12)\nexit'), /offset 12 is outside input/);
+  assert.match(same('r0 = *(u32 *)(r10 - 516)\nexit'), /before the start of stack frame 0/);
+  assert.match(same('*(u32 *)(r10 + 0) = 1\nexit'), /invalid write of 4 bytes/);
+  assert.match(same('r1 += -1\nr0 = *(u8 *)(r1 + 0)\nexit'), /1 byte before the start of input/);
+  assert.match(same('r2 = 0x1234567812345678 ll\nr0 = *(u64 *)(r2 + 0)\nexit'), /not inside any memory region/);
+  // The same base register and size again, the region cached: a step below its start, a read
+  // running past its end, and a loop walking off it must fault as the first access would.
+  assert.match(same('r0 = *(u8 *)(r1 + 0)\nr0 = *(u8 *)(r1 - 1)\nexit'), /1 byte before the start of input/);
+  assert.match(same('r0 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r1 + 12)\nexit'), /offset 12 is outside input/);
+  assert.match(same('r2 = 0\nloop:\nr0 = *(u32 *)(r1 + 0)\nr1 += 3\nr2 += 1\nif r2 < 100 goto loop\nexit'), /outside input/);
+  assert.match(same('r0 = *(u16 *)(r1 + 14)\n*(u16 *)(r1 + 14) = 1\n*(u16 *)(r1 + 15) = 1\nexit'), /outside input/);
+  same('r2 = r10\nr2 += -8\n*(u64 *)(r2 + 0) = 5\nr0 = *(u64 *)(r10 - 8)\nexit');
+  same('*(u64 *)(r1 + 8) = 0x1122\nr0 = *(u32 *)(r1 + 8)\nlock *(u64 *)(r1 + 0) += r0\nr0 = atomic_fetch_xor((u64 *)(r1 + 8), r0)\nexit');
+});
+
+test('programs that write r10 get it back after a call, as in the interpreter', () => {
+  same('r10 = 7\ncall f\nr0 = r10\nexit\nf:\nr0 = r10\nexit');
+  assert.match(same('r10 += 8\nr0 = *(u64 *)(r10 - 8)\nexit'), /EFAULT/);
+});
+
+test('helpers: arguments, r0, exit() stops the program, a throwing helper fails the run', () => {
+  const helpers = new HelperRegistry([
+    { id: 5, name: 'unwind', args: ['anything'], ret: 'integer', impl: (call, r1) => { if (r1 === 0n) call.exit(); return r1; } },
+    { id: 6, name: 'sum', args: ['anything'], ret: 'integer', impl: (_c, a, b, c, d, e) => a + b + c + d + e },
+    { id: 7, name: 'boom', args: [], ret: 'integer', impl: () => { throw new Error('nope'); } },
+  ]);
+  same('r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = -1\ncall 6\nexit', undefined, helpers);
+  same('r1 = 0\ncall 5\nr0 = 9\nexit', undefined, helpers);
+  same('r6 = 0\nl:\nr1 = r6\ncall 5\nr6 += 1\nif r6 < 5 goto l\nr1 = 0\ncall f\nr0 = 3\nexit\nf:\nr1 = 0\ncall 5\nexit', undefined, helpers);
+  assert.match(same('call 7\nexit', undefined, helpers), /EHELPER: insn 0: helper boom#7 failed: nope/);
+});
+
+test('LD_ABS and LD_IND read big-endian from the packet; past its end the program returns 0', () => {
+  const mem = Uint8Array.from([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]);
+  const ldabs = (size: number, imm: number): Insn => ins({ 1: 0x30, 2: 0x28, 4: 0x20 }[size]!, 0, 0, 0, imm);
+  const ldind = (size: number, src: number, imm: number): Insn => ins({ 1: 0x50, 2: 0x48, 4: 0x40 }[size]!, 0, src, 0, imm);
+  for (const x of [ldabs(1, 0), ldabs(2, 1), ldabs(4, 3), ldabs(4, 5), ldabs(1, -1), ldind(2, 6, 2), ldind(4, 6, 5)]) {
+    const p = compiled([ins(0xb7, 6, 0, 0, 2), x, ins(0x07, 0, 0, 0, 1), EXIT]);
+    const r = both(p, mem);
+    assert.equal(r.jit, r.interp);
+  }
+});
+
+test('a tail call from a subprogram continues on the interpreter exactly', () => {
+  // The VM's tail-call helper needs a prog_array; a stand-in helper asks for the call directly.
+  let target: PreparedProgram | undefined;
+  const helpers = new HelperRegistry([{ id: 12, name: 'tail_call', args: [], ret: 'integer', impl: (call) => { call.tailCall(target!); return 0n; } }]);
+  target = compiled(assemble('r0 += 40\nr0 += r6\nexit'), helpers);
+  for (const text of ['r0 = 1\nr6 = 2\ncall 12\nr0 = 99\nexit', 'r6 = 5\ncall f\nr0 += 1000\nexit\nf:\nr0 = 1\ncall 12\nexit']) {
+    const p = compiled(assemble(text), helpers);
+    const r = both(p, new Uint8Array(0));
+    assert.equal(r.jit, r.interp, text);
+    assert.match(r.jit, /^r0=0x/);
+  }
+});
+
+test('tsbpf run --engine jit gives what --engine interp gives; prog dump jited names the source of each part', () => {
+  const dir = tempDir();
+  const prog = join(dir, 'jit-run.s');
+  writeFileSync(prog, 'r0 = *(u32 *)(r1 + 0)\nr0 *= 3\nexit\n');
+  const a = tsbpf(['run', prog, '--mem', '05000000', '--json', '--engine', 'interp']);
+  const b = tsbpf(['run', prog, '--mem', '05000000', '--json', '--engine', 'jit']);
+  assert.equal(a.status, 0, a.stderr);
+  assert.deepEqual(JSON.parse(b.stdout), JSON.parse(a.stdout));
+  assert.equal(JSON.parse(b.stdout).retval, '0xf');
+  const bad = tsbpf(['run', prog, '--engine', 'fast']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--engine must be interp or jit, not 'fast'/);
+  if (noClang) return;
+  const obj = compileSource('jit_dump', 'char LICENSE[] __attribute__((section("license"), used)) = "GPL";\n' +
+    '__attribute__((section("xdp"), used)) int pass(void *ctx) { return 2; }\n').path;
+  const d = tsbpf(['prog', 'dump', 'jited', obj]);
+  assert.equal(d.status, 0, d.stderr);
+  assert.match(d.stdout, /^\(module/);
+  assert.match(d.stdout, /;; insn 0: (r0|w0) = 2\n\s+i(64|32)\.const 2\n/);
+  assert.match(d.stdout, /;; insn 1: exit/);
+  const dj = tsbpf(['prog', 'dump', 'jited', obj, '--json']);
+  assert.match((JSON.parse(dj.stdout) as { wasm: string }).wasm, /\(func \$main/);
+  const j = tsbpf(['prog', 'run', obj, '--data-in', prog, '--engine', 'jit', '--json']);
+  assert.equal(j.status, 0, j.stderr);
+  assert.equal(JSON.parse(j.stdout).retval, '0x2');
+});
+
+test('the text of a module is the wasm the runtime runs', () => {
+  const p = compiled(assemble('r0 = 1\nr1 = 2\nif r1 > r0 goto +1\nr0 = 3\nexit'));
+  const j = jitOf(p);
+  if (typeof j === 'string') assert.fail(j);
+  const text = wasmText(j, p.insns);
+  assert.match(text, /\(func \$main/);
+  assert.match(text, /br_if 0/);
+  assert.ok(WebAssembly.validate(j.bytes));
+});
+
+test('a map value the program holds a pointer to is the map\'s: helpers that write it and helpers that do not', () => {
+  // lookup -> v; *v = 1; update(key, 5) writes the value behind v; *v must then read 5. A helper
+  // that writes nothing (ktime) leaves the program's own write in place.
+  const text = [
+    '*(u32 *)(r10 - 4) = 0', '*(u64 *)(r10 - 16) = 5',
+    'r1 = map[id:1] ll', 'r2 = r10', 'r2 += -4', 'call 1', 'if r0 == 0 goto out', 'r6 = r0',
+    '*(u64 *)(r6 + 0) = 1',
+    'r1 = map[id:1] ll', 'r2 = r10', 'r2 += -4', 'r3 = r10', 'r3 += -16', 'r4 = 0', 'call 2',
+    'r7 = *(u64 *)(r6 + 0)',
+    '*(u64 *)(r6 + 0) = 40', 'call 5', 'r1 = *(u64 *)(r6 + 0)', 'r1 += 2', '*(u64 *)(r6 + 0) = r1',
+    'r0 = r7', 'exit', 'out:', 'r0 = 99', 'exit',
+  ].join('\n');
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine, verify: false } as VmOptions);
+    const m = vm.createMap({ name: 'vals', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 } as MapSpec);
+    const p = vm.loadProgram({ name: 'p', insns: assemble(text) });
+    const { result } = vm.run(p, () => ({ r1: 0n }));
+    out.push(`${engine}: r0 ${result.r0} value ${Buffer.from(m.map.lookup(new Uint8Array(4))!).toString('hex')}`);
+  }
+  assert.equal(out[1]!.replace('jit', ''), out[0]!.replace('interp', ''));
+  assert.match(out[1]!, /r0 5 value 2a00000000000000/);
+});
