@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   TNUM_UNKNOWN, tnumAdd, tnumAnd, tnumArshift, tnumBswap, tnumCast, tnumConst, tnumContains, tnumIn,
   tnumIntersect, tnumIsAligned, tnumLshift, tnumMul, tnumNeg, tnumOr, tnumRange, tnumRshift, tnumSext,
-  tnumSub, tnumSubreg, tnumToString, tnumUnion, tnumWithSubreg, tnumXor, tnumClearSubreg, type Tnum,
+  tnumSub, tnumSubreg, tnumToString, tnumUnion, tnumWithSubreg, tnumXor, tnumClearSubreg, tnumBoundOffset, type Tnum,
 } from '../src/verifier/tnum.js';
 import { rng, type Rng } from './support/rng.js';
 
@@ -132,4 +132,29 @@ test('known kernel results and log format', () => {
   assert.equal(tnumToString(tnumNeg(tnumConst(1n))), '(0xffffffffffffffff; 0x0)');
   assert.ok(tnumIsAligned(tnumLshift(TNUM_UNKNOWN, 3), 8));
   assert.ok(!tnumIsAligned(tnumLshift(TNUM_UNKNOWN, 2), 8));
+});
+
+test('the fast tnumMul and tnumBoundOffset equal their definitions', () => {
+  // tnum_mul as the kernel states it: a sum of partial products, one per bit of a.
+  const mulByDefinition = (a: Tnum, b: Tnum): Tnum => {
+    let acc = tnumConst(0n);
+    for (let x = a, y = b; x.value !== 0n || x.mask !== 0n; x = tnumRshift(x, 1), y = tnumLshift(y, 1)) {
+      if (x.value & 1n) acc = tnumAdd(acc, { value: 0n, mask: y.mask });
+      else if (x.mask & 1n) acc = tnumAdd(acc, { value: 0n, mask: y.value | y.mask });
+    }
+    return tnumAdd(tnumConst(u64(a.value * b.value)), acc);
+  };
+  const r = rng(11);
+  for (let i = 0; i < 20000; i++) {
+    const a = randTnum(r), b = randTnum(r);
+    assert.deepEqual(tnumMul(a, b), mulByDefinition(a, b), `${tnumToString(a)} * ${tnumToString(b)}`);
+    // __reg_bound_offset: intersect with the 64-bit range, then the low half with the 32-bit one.
+    let lo = member(r, a), hi = member(r, a);
+    if (lo > hi) [lo, hi] = [hi, lo];
+    let lo32 = lo & 0xffffffffn, hi32 = r.int(2) ? hi & 0xffffffffn : 0xffffffffn;
+    if (lo32 > hi32) [lo32, hi32] = [hi32, lo32];
+    const v64 = tnumIntersect(a, tnumRange(lo, hi));
+    const want = tnumOr(tnumClearSubreg(v64), tnumIntersect(tnumSubreg(v64), tnumRange(lo32, hi32)));
+    assert.deepEqual(tnumBoundOffset(a, lo, hi, lo32, hi32), want, `${tnumToString(a)} [${lo}, ${hi}] [${lo32}, ${hi32}]`);
+  }
 });

@@ -539,7 +539,7 @@ export class JitContext {
         // The budget left is below 2^53: its halves make it a number exactly.
         const left = (this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296;
         if (status === STATUS.DONE || status === STATUS.STOP) {
-          this.syncOut();
+          // finish() (below) writes the regions back before the caller sees the result.
           return { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - left, mem: input.bytes };
         }
         const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;

@@ -324,7 +324,14 @@ export class VerifierLog {
 
   private diagnose(message: string, insn: number | undefined, before: readonly string[]): Diagnosis {
     const d: Diagnosis = { path: [], processed: this.processed };
-    for (let n = this.path; n; n = n.prev) d.path.unshift(n.d);
+    // A long loop leaves hundreds of thousands of decisions: the last ones explain the rejection.
+    let omitted = 0;
+    for (let n = this.path; n; n = n.prev) {
+      if (d.path.length < MAX_PATH) d.path.push(n.d);
+      else omitted++;
+    }
+    d.path.reverse();
+    if (omitted) d.pathOmitted = omitted;
     const prog = this.prog;
     const at = insn ?? (this.pc >= 0 ? this.pc : undefined);
     if (prog && at !== undefined) {
@@ -356,6 +363,9 @@ export class VerifierLog {
 }
 
 /** What an error knows beyond the kernel's message: where, in which state, along which path. */
+/** How many branch decisions a rejection keeps (the last ones of its path). */
+export const MAX_PATH = 1000;
+
 export interface Diagnosis {
   /** Instructions processed before the rejection (the statistics line's first number). */
   processed: number;
@@ -367,6 +377,8 @@ export interface Diagnosis {
   path: BranchDecision[];
   /** Their instructions' text, index for index with `path`. */
   pathText?: string[];
+  /** Earlier decisions left out of `path` (it keeps the last MAX_PATH). */
+  pathOmitted?: number;
   /** The C source line of the failing instruction (BTF line info). */
   source?: SourceRef;
   explanation?: Explanation;
@@ -384,6 +396,8 @@ export class VerifierError extends BpfError {
   readonly source?: SourceRef;
   readonly explanation?: Explanation;
   readonly insnsProcessed: number;
+  /** Branch decisions before those in `path`, left out. */
+  readonly pathOmitted: number;
   constructor(code: VerifierErrno, reason: string, log: readonly string[], insn?: number, diagnosis?: Diagnosis) {
     super(code, `verifier: ${reason}${insn !== undefined ? ` (insn ${insn})` : ''}`, insn !== undefined ? { insn } : {});
     this.name = 'VerifierError';
@@ -391,6 +405,7 @@ export class VerifierError extends BpfError {
     this.log = log;
     this.path = diagnosis?.path ?? [];
     this.insnsProcessed = diagnosis?.processed ?? 0;
+    this.pathOmitted = diagnosis?.pathOmitted ?? 0;
     if (diagnosis?.insnText !== undefined) this.insnText = diagnosis.insnText;
     if (diagnosis?.registers) this.registers = diagnosis.registers;
     if (diagnosis?.pathText) this.pathText = diagnosis.pathText;
@@ -400,10 +415,11 @@ export class VerifierError extends BpfError {
 
   /** The branch decisions in words: `insn 4: if r4 > r3 goto pc+3 → taken`. */
   pathLines(): string[] {
-    return this.path.map((b, i) => {
+    const head = this.pathOmitted ? [`(${this.pathOmitted} earlier branch decisions left out)`] : [];
+    return head.concat(this.path.map((b, i) => {
       const text = this.pathText?.[i];
       return `insn ${b.insn}${text ? `: ${text}` : ''} → ${b.taken ? 'taken' : 'not taken'}${b.known ? ' (always, the values were known)' : ''}`;
-    });
+    }));
   }
 
   /** The structured fields, for `--json`. */
@@ -417,6 +433,7 @@ export class VerifierError extends BpfError {
       ...(this.registers ? { registers: this.registers } : {}),
       ...(this.explanation ? { explanation: this.explanation } : {}),
       branch_path: this.path.map((b, i) => ({ insn: b.insn, ...(this.pathText?.[i] ? { text: this.pathText[i] } : {}), taken: b.taken, known: b.known })),
+      ...(this.pathOmitted ? { branch_path_omitted: this.pathOmitted } : {}),
     };
   }
 }

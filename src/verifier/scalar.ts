@@ -10,8 +10,8 @@
 import { ALU, JMP, type AluOpInfo, type JmpCondInfo } from '../isa/opcodes.js';
 import {
   TNUM_UNKNOWN, hex, tnumAdd, tnumAnd, tnumArshift, tnumBswap, tnumCast, tnumConst, tnumContains,
-  tnumIntersect, tnumIsConst, tnumIsUnknown, tnumLshift, tnumMul, tnumOr, tnumRange,
-  tnumRshift, tnumSext, tnumSub, tnumSubreg, tnumToString, tnumWithSubreg, tnumXor, tnumClearSubreg,
+  tnumBoundOffset, tnumIntersect, tnumIsConst, tnumIsUnknown, tnumLshift, tnumMul, tnumOr,
+  tnumRshift, tnumSext, tnumSub, tnumSubreg, tnumToString, tnumWithSubreg, tnumXor,
   tnumUnion, type Tnum,
 } from './tnum.js';
 
@@ -72,8 +72,9 @@ export class Scalar implements Readonly<ScalarFields> {
     this.s32min = f.s32min; this.s32max = f.s32max; this.u32min = f.u32min; this.u32max = f.u32max;
   }
 
+  /** Any value (one shared, frozen instance: scalars are immutable). */
   static unknown(): Scalar {
-    return new Scalar({ var: TNUM_UNKNOWN, ...r64f(unbounded(64)), ...r32f(unbounded(32)) });
+    return UNKNOWN;
   }
 
   static const(v: bigint): Scalar {
@@ -86,17 +87,17 @@ export class Scalar implements Readonly<ScalarFields> {
 
   /** Unsigned range [lo, hi] (inclusive), synced. */
   static urange(lo: bigint, hi: bigint): Scalar {
-    return Scalar.unknown().with({ umin: u64(lo), umax: u64(hi) }).sync();
+    return synced(TNUM_UNKNOWN, S64_MIN, S64_MAX, u64(lo), u64(hi), S32_MIN, S32_MAX, 0n, U32_MAX);
   }
 
   /** Signed range [lo, hi] (inclusive), synced. */
   static srange(lo: bigint, hi: bigint): Scalar {
-    return Scalar.unknown().with({ smin: lo, smax: hi }).sync();
+    return synced(TNUM_UNKNOWN, lo, hi, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX);
   }
 
   /** Any value of this tnum, synced. */
   static fromTnum(t: Tnum): Scalar {
-    return Scalar.unknown().with({ var: t }).sync();
+    return synced(t, S64_MIN, S64_MAX, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX);
   }
 
   /**
@@ -104,10 +105,7 @@ export class Scalar implements Readonly<ScalarFields> {
    * (the kernel's zext_32_to_64 of a 32-bit result).
    */
   static from32(t: Tnum, r: Range): Scalar {
-    return new Scalar({
-      var: tnumSubreg(t), smin: 0n, smax: U32_MAX, umin: r.umin, umax: r.umax,
-      s32min: r.smin, s32max: r.smax, u32min: r.umin, u32max: r.umax,
-    }).sync();
+    return synced(tnumSubreg(t), 0n, U32_MAX, r.umin, r.umax, r.smin, r.smax, r.umin, r.umax);
   }
 
   with(f: Partial<ScalarFields>): Scalar {
@@ -140,27 +138,23 @@ export class Scalar implements Readonly<ScalarFields> {
 
   /** The kernel's reg_bounds_sync: tighten each component from the others. */
   sync(): Scalar {
-    const f = this.fields();
-    updateFromTnum(f);
-    for (let i = 0; i < 2; i++) {
-      deduce32(f);
-      deduce64(f);
-      deduceMixed(f);
+    const t = this.var;
+    // A known value inside all its bounds syncs to itself: skip the whole machinery.
+    if (t.mask === 0n) {
+      const c = t.value;
+      if (this.umin === c && this.umax === c && this.smin === s64(c) && this.smax === this.smin &&
+          this.u32min === u32(c) && this.u32max === this.u32min && this.s32min === s32(c) && this.s32max === this.s32min) {
+        return this;
+      }
     }
-    boundOffset(f);
-    updateFromTnum(f);
-    return new Scalar(f);
+    return synced(t, this.smin, this.smax, this.umin, this.umax, this.s32min, this.s32max, this.u32min, this.u32max);
   }
 
   /** The smallest value of this domain holding both (for joins of states). */
   join(o: Scalar): Scalar {
-    return new Scalar({
-      var: tnumUnion(this.var, o.var),
-      smin: min(this.smin, o.smin), smax: max(this.smax, o.smax),
-      umin: min(this.umin, o.umin), umax: max(this.umax, o.umax),
-      s32min: min(this.s32min, o.s32min), s32max: max(this.s32max, o.s32max),
-      u32min: min(this.u32min, o.u32min), u32max: max(this.u32max, o.u32max),
-    }).sync();
+    return synced(tnumUnion(this.var, o.var),
+      min(this.smin, o.smin), max(this.smax, o.smax), min(this.umin, o.umin), max(this.umax, o.umax),
+      min(this.s32min, o.s32min), max(this.s32max, o.s32max), min(this.u32min, o.u32min), max(this.u32max, o.u32max));
   }
 
   /** Is every value of o also a value of this (the pruning test range_within + tnum_in)? */
@@ -218,46 +212,81 @@ function snum(v: bigint): string {
   return hex(u64(v));
 }
 
-const r64f = (r: Range) => ({ smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax });
-const r32f = (r: Range) => ({ s32min: r.smin, s32max: r.smax, u32min: r.umin, u32max: r.umax });
-const range64 = (s: Scalar): Range => ({ smin: s.smin, smax: s.smax, umin: s.umin, umax: s.umax });
 const range32 = (s: Scalar): Range => ({ smin: s.s32min, smax: s.s32max, umin: s.u32min, umax: s.u32max });
 
 // ---------------------------------------------------------------------------------------------
 // Bounds synchronisation (reg_bounds_sync)
 
+/** reg_bounds_sync of the given components, as a new Scalar. */
+function synced(t: Tnum, smin: bigint, smax: bigint, umin: bigint, umax: bigint,
+  s32min: bigint, s32max: bigint, u32min: bigint, u32max: bigint): Scalar {
+  // Work on one module-level scratch record (sync never re-enters itself): no allocation
+  // besides the result.
+  const f = W;
+  f.var = t; f.smin = smin; f.smax = smax; f.umin = umin; f.umax = umax;
+  f.s32min = s32min; f.s32max = s32max; f.u32min = u32min; f.u32max = u32max;
+  updateFromTnum(f);
+  for (let i = 0; i < 2; i++) {
+    const p0 = f.smin, p1 = f.smax, p2 = f.umin, p3 = f.umax, p4 = f.s32min, p5 = f.s32max, p6 = f.u32min, p7 = f.u32max;
+    deduce32(f);
+    deduce64(f);
+    deduceMixed(f);
+    // The deductions are a function of the bounds alone: a round that changed nothing is a
+    // fixed point, and the kernel's second round would change nothing either.
+    if (p0 === f.smin && p1 === f.smax && p2 === f.umin && p3 === f.umax &&
+        p4 === f.s32min && p5 === f.s32max && p6 === f.u32min && p7 === f.u32max) break;
+  }
+  const before = f.var;
+  boundOffset(f);
+  // Every step since the first updateFromTnum only tightened the bounds, so with the tnum unchanged
+  // the second one would change nothing.
+  if (f.var !== before) updateFromTnum(f);
+  // Share the one unknown instance: fewer objects, and scalarAlu can recognise it by identity.
+  if (f.var.mask === U64_MAX && f.smin === S64_MIN && f.smax === S64_MAX && f.umin === 0n && f.umax === U64_MAX &&
+      f.s32min === S32_MIN && f.s32max === S32_MAX && f.u32min === 0n && f.u32max === U32_MAX) return UNKNOWN;
+  return new Scalar(f);
+}
+
+const UNKNOWN: Scalar = Object.freeze(new Scalar({
+  var: TNUM_UNKNOWN, smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX, s32min: S32_MIN, s32max: S32_MAX, u32min: 0n, u32max: U32_MAX,
+}));
+
+const W: ScalarFields = {
+  var: TNUM_UNKNOWN, smin: 0n, smax: 0n, umin: 0n, umax: 0n, s32min: 0n, s32max: 0n, u32min: 0n, u32max: 0n,
+};
+
+const SIGN64 = 1n << 63n;
+const LOW63 = SIGN64 - 1n;
+
 function updateFromTnum(f: ScalarFields): void {
-  const t = f.var;
-  f.smin = max(f.smin, s64(t.value | (t.mask & (1n << 63n))));
-  f.smax = min(f.smax, s64(t.value | (t.mask & ((1n << 63n) - 1n))));
-  f.umin = max(f.umin, t.value);
-  f.umax = min(f.umax, t.value | t.mask);
-  const t32 = tnumSubreg(t);
-  f.s32min = max(f.s32min, s32(t32.value | (t32.mask & 0x80000000n)));
-  f.s32max = min(f.s32max, s32(t32.value | (t32.mask & 0x7fffffffn)));
-  f.u32min = max(f.u32min, t32.value);
-  f.u32max = min(f.u32max, t32.value | t32.mask);
+  const v = f.var.value, m = f.var.mask;
+  // An unknown tnum bounds nothing (the common case for untracked values).
+  if (v === 0n && m === U64_MAX) {
+    if (f.umin < 0n) f.umin = 0n;
+    if (f.u32min < 0n) f.u32min = 0n;
+    if (f.smin < S64_MIN) f.smin = S64_MIN;
+    if (f.smax > S64_MAX) f.smax = S64_MAX;
+    if (f.umax > U64_MAX) f.umax = U64_MAX;
+    if (f.s32min < S32_MIN) f.s32min = S32_MIN;
+    if (f.s32max > S32_MAX) f.s32max = S32_MAX;
+    if (f.u32max > U32_MAX) f.u32max = U32_MAX;
+    return;
+  }
+  f.smin = max(f.smin, s64(v | (m & SIGN64)));
+  f.smax = min(f.smax, s64(v | (m & LOW63)));
+  f.umin = max(f.umin, v);
+  f.umax = min(f.umax, v | m);
+  const v32 = v & U32_MAX, m32 = m & U32_MAX;
+  f.s32min = max(f.s32min, s32(v32 | (m32 & 0x80000000n)));
+  f.s32max = min(f.s32max, s32(v32 | (m32 & 0x7fffffffn)));
+  f.u32min = max(f.u32min, v32);
+  f.u32max = min(f.u32max, v32 | m32);
 }
 
 /** Learn 32-bit bounds from 64-bit ones, and between the signed and unsigned 32-bit views. */
 function deduce32(f: ScalarFields): void {
-  for (const [lo, hi] of [[u64(f.umin), u64(f.umax)], [u64(f.smin), u64(f.smax)]] as const) {
-    // Upper 32 bits fixed: the low halves form a range.
-    // (For the signed pair, equal upper halves of the u64 images mean the same thing.)
-    if (lo >> 32n === hi >> 32n) {
-      f.u32min = max(f.u32min, u32(lo));
-      f.u32max = min(f.u32max, u32(hi));
-      if (s32(lo) <= s32(hi)) {
-        f.s32min = max(f.s32min, s32(lo));
-        f.s32max = min(f.s32max, s32(hi));
-      }
-    }
-    // Upper halves are two consecutive numbers and the low halves cross from negative to positive.
-    if (u32((lo >> 32n) + 1n) === hi >> 32n && s32(lo) < 0n && s32(hi) >= 0n) {
-      f.s32min = max(f.s32min, s32(lo));
-      f.s32max = min(f.s32max, s32(hi));
-    }
-  }
+  deduce32From(f, u64(f.umin), u64(f.umax));
+  deduce32From(f, u64(f.smin), u64(f.smax));
   if (s32(f.u32min) <= s32(f.u32max)) {
     f.s32min = max(f.s32min, s32(f.u32min));
     f.s32max = min(f.s32max, s32(f.u32max));
@@ -265,6 +294,26 @@ function deduce32(f: ScalarFields): void {
   if (u32(f.s32min) <= u32(f.s32max)) {
     f.u32min = max(f.u32min, u32(f.s32min));
     f.u32max = min(f.u32max, u32(f.s32max));
+  }
+}
+
+/** Learn 32-bit bounds from one 64-bit range [lo, hi] (u64 images). */
+function deduce32From(f: ScalarFields, lo: bigint, hi: bigint): void {
+  const lh = lo >> 32n, hh = hi >> 32n;
+  // Upper 32 bits fixed: the low halves form a range.
+  // (For the signed pair, equal upper halves of the u64 images mean the same thing.)
+  if (lh === hh) {
+    f.u32min = max(f.u32min, u32(lo));
+    f.u32max = min(f.u32max, u32(hi));
+    if (s32(lo) <= s32(hi)) {
+      f.s32min = max(f.s32min, s32(lo));
+      f.s32max = min(f.s32max, s32(hi));
+    }
+  }
+  // Upper halves are two consecutive numbers and the low halves cross from negative to positive.
+  if (u32(lh + 1n) === hh && s32(lo) < 0n && s32(hi) >= 0n) {
+    f.s32min = max(f.s32min, s32(lo));
+    f.s32max = min(f.s32max, s32(hi));
   }
 }
 
@@ -291,62 +340,51 @@ function deduce64(f: ScalarFields): void {
 
 /** Tighten the 64-bit bounds using the 32-bit ones (their low halves). */
 function deduceMixed(f: ScalarFields): void {
-  const HI = U64_MAX ^ U32_MAX;
-  const tighten = (l32: bigint, h32: bigint) => {
-    f.umin = max(f.umin, (f.umin & HI) | l32);
-    f.umax = min(f.umax, (f.umax & HI) | h32);
-    f.smin = max(f.smin, s64((u64(f.smin) & HI) | l32));
-    f.smax = min(f.smax, s64((u64(f.smax) & HI) | h32));
-  };
-  tighten(f.u32min, f.u32max);
-  if (u32(f.s32min) <= u32(f.s32max)) tighten(u32(f.s32min), u32(f.s32max));
+  tighten(f, f.u32min, f.u32max);
+  if (u32(f.s32min) <= u32(f.s32max)) tighten(f, u32(f.s32min), u32(f.s32max));
+}
+const HI32 = U64_MAX ^ U32_MAX;
+function tighten(f: ScalarFields, l32: bigint, h32: bigint): void {
+  f.umin = max(f.umin, (f.umin & HI32) | l32);
+  f.umax = min(f.umax, (f.umax & HI32) | h32);
+  f.smin = max(f.smin, s64((u64(f.smin) & HI32) | l32));
+  f.smax = min(f.smax, s64((u64(f.smax) & HI32) | h32));
 }
 
 /** Tighten the tnum from the unsigned bounds (__reg_bound_offset). */
 function boundOffset(f: ScalarFields): void {
   if (f.umin > f.umax || f.u32min > f.u32max) return;
-  const v64 = tnumIntersect(f.var, tnumRange(f.umin, f.umax));
-  const v32 = tnumIntersect(tnumSubreg(v64), tnumRange(f.u32min, f.u32max));
-  f.var = tnumOr(tnumClearSubreg(v64), v32);
+  f.var = tnumBoundOffset(f.var, f.umin, f.umax, f.u32min, f.u32max);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Interval arithmetic helpers
 
-/** The exact integer interval [lo, hi] reduced modulo 2^bits, if it stays one unsigned interval. */
-function wrapU(lo: bigint, hi: bigint, bits: 32 | 64): [bigint, bigint] | null {
-  const b = BigInt(bits);
-  if (lo >> b !== hi >> b) return null;
-  return [BigInt.asUintN(bits, lo), BigInt.asUintN(bits, hi)];
-}
-
-/** The exact integer interval [lo, hi] as signed `bits`-bit values, if it stays one interval. */
-function wrapS(lo: bigint, hi: bigint, bits: 32 | 64): [bigint, bigint] | null {
-  const b = BigInt(bits);
-  const off = 1n << (b - 1n);
-  if ((lo + off) >> b !== (hi + off) >> b) return null;
-  return [BigInt.asIntN(bits, lo), BigInt.asIntN(bits, hi)];
-}
-
-function fromIntervals(bits: 32 | 64, u: [bigint, bigint] | null, s: [bigint, bigint] | null): Range {
+/**
+ * A range of this width from exact integer intervals: [ulo, uhi] reduced modulo 2^bits and
+ * [slo, shi] as signed `bits`-bit values, each kept only if it stays one interval.
+ */
+function fromIntervals(bits: 32 | 64, ulo: bigint, uhi: bigint, slo: bigint, shi: bigint): Range {
+  const b = bits === 64 ? 64n : 32n;
+  const off = bits === 64 ? SIGN64 : 0x80000000n;
   const r = unbounded(bits);
-  if (u) [r.umin, r.umax] = u;
-  if (s) [r.smin, r.smax] = s;
+  if (ulo >> b === uhi >> b) { r.umin = BigInt.asUintN(bits, ulo); r.umax = BigInt.asUintN(bits, uhi); }
+  if ((slo + off) >> b === (shi + off) >> b) { r.smin = BigInt.asIntN(bits, slo); r.smax = BigInt.asIntN(bits, shi); }
   return r;
 }
 
 function rangeAdd(a: Range, b: Range, bits: 32 | 64): Range {
-  return fromIntervals(bits, wrapU(a.umin + b.umin, a.umax + b.umax, bits), wrapS(a.smin + b.smin, a.smax + b.smax, bits));
+  return fromIntervals(bits, a.umin + b.umin, a.umax + b.umax, a.smin + b.smin, a.smax + b.smax);
 }
 
 function rangeSub(a: Range, b: Range, bits: 32 | 64): Range {
-  return fromIntervals(bits, wrapU(a.umin - b.umax, a.umax - b.umin, bits), wrapS(a.smin - b.smax, a.smax - b.smin, bits));
+  return fromIntervals(bits, a.umin - b.umax, a.umax - b.umin, a.smin - b.smax, a.smax - b.smin);
 }
 
 function rangeMul(a: Range, b: Range, bits: 32 | 64): Range {
-  const c = [a.smin * b.smin, a.smin * b.smax, a.smax * b.smin, a.smax * b.smax];
-  const slo = c.reduce(min), shi = c.reduce(max);
-  return fromIntervals(bits, wrapU(a.umin * b.umin, a.umax * b.umax, bits), wrapS(slo, shi, bits));
+  const c0 = a.smin * b.smin, c1 = a.smin * b.smax, c2 = a.smax * b.smin, c3 = a.smax * b.smax;
+  const slo = min(min(c0, c1), min(c2, c3)), shi = max(max(c0, c1), max(c2, c3));
+  return fromIntervals(bits, a.umin * b.umin, a.umax * b.umax, slo, shi);
 }
 
 /** Signed bounds from unsigned ones when the unsigned range does not cross the sign bit. */
@@ -400,7 +438,7 @@ function rangeArsh(a: Range, s: bigint, bits: 32 | 64): Range {
 // ALU transfer functions
 
 /** An unknown result of an ALU operation of this width (zero-extended for 32-bit ops). */
-const unknownResult = (is64: boolean): Scalar => (is64 ? Scalar.unknown() : Scalar.from32(TNUM_UNKNOWN, unbounded(32)));
+const unknownResult = (is64: boolean): Scalar => (is64 ? UNKNOWN : UNKNOWN32);
 
 /** The low-32-bit view of a value as a (unsynced) 32-bit range. */
 function low32(s: Scalar): { t: Tnum; r: Range } {
@@ -423,9 +461,17 @@ export function scalarAlu(info: AluOpInfo, is64: boolean, dst: Scalar, src: Scal
     const c = constAlu(info.op, bits, dst.value, src.value);
     if (c !== undefined) return Scalar.const(c);
   }
+  // Adding, subtracting or xoring a fully unknown operand gives an unknown tnum and unbounded
+  // ranges at either width (the interval sums span 2^width values when the other operand's
+  // ranges are not empty), which sync to the unknown result.
+  if ((dst === UNKNOWN || src === UNKNOWN) && (info.op === ALU.ADD || info.op === ALU.SUB || info.op === ALU.XOR) &&
+      !(dst === UNKNOWN ? src : dst).isEmpty()) {
+    return unknownResult(is64);
+  }
 
-  const a = is64 ? { t: dst.var, r: range64(dst) } : low32(dst);
-  const b = is64 ? { t: src.var, r: range64(src) } : low32(src);
+  // A Scalar is its own 64-bit Range (the range helpers only read their operands).
+  const a = is64 ? { t: dst.var, r: dst as Range } : low32(dst);
+  const b = is64 ? { t: src.var, r: src as Range } : low32(src);
   const trunc = (t: Tnum): Tnum => (is64 ? t : tnumSubreg(t));
   // For 64-bit ops whose low 32 bits depend only on the operands' low 32 bits, also track those.
   const a32 = range32(dst), b32 = range32(src);
@@ -479,7 +525,8 @@ export function scalarAlu(info: AluOpInfo, is64: boolean, dst: Scalar, src: Scal
       throw new Error(`scalarAlu: not a binary ALU op: ${info.name}`);
   }
   if (!is64) return Scalar.from32(t, r);
-  return new Scalar({ var: t, ...r64f(r), ...r32f(r32 ?? unbounded(32)) }).sync();
+  if (r32 === null) return synced(t, r.smin, r.smax, r.umin, r.umax, S32_MIN, S32_MAX, 0n, U32_MAX);
+  return synced(t, r.smin, r.smax, r.umin, r.umax, r32.smin, r32.smax, r32.umin, r32.umax);
 }
 
 /**
@@ -541,7 +588,7 @@ function sext(s: Scalar, bits: number): Scalar {
       if (lo <= hi) { r.smin = lo; r.smax = hi; }
     }
   }
-  return new Scalar({ var: t, ...r64f(r), ...r32f(unbounded(32)) }).sync();
+  return synced(t, r.smin, r.smax, r.umin, r.umax, S32_MIN, S32_MAX, 0n, U32_MAX);
 }
 
 /** dst = -dst (as 0 - dst, like the kernel). */
@@ -586,7 +633,7 @@ const JNSET = -1;
 
 /** The view of an operand at the comparison's width. */
 function view(s: Scalar, is32: boolean): { t: Tnum; r: Range } {
-  return is32 ? low32(s) : { t: s.var, r: range64(s) };
+  return is32 ? low32(s) : { t: s.var, r: s as Range };
 }
 
 /** Is the condition `a op b` always (1), never (0) or maybe (-1) true? (is_branch_taken) */
@@ -675,14 +722,17 @@ function refine(op: number, a: { t: Tnum; r: Range }, b: { t: Tnum; r: Range }):
 
 /** Put a refined width view back into the full value and sync. */
 function merge(s: Scalar, v: { t: Tnum; r: Range }, is32: boolean): Scalar {
-  if (is32) return s.with({ var: tnumWithSubreg(s.var, v.t), ...r32f(v.r) }).sync();
-  return s.with({ var: v.t, ...r64f(v.r) }).sync();
+  const r = v.r;
+  if (is32) return synced(tnumWithSubreg(s.var, v.t), s.smin, s.smax, s.umin, s.umax, r.smin, r.smax, r.umin, r.umax);
+  return synced(v.t, r.smin, r.smax, r.umin, r.umax, s.s32min, s.s32max, s.u32min, s.u32max);
 }
+
+const copyRange = (r: Range): Range => ({ smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax });
 
 function refined(op: number, is32: boolean, a: Scalar, b: Scalar): [Scalar, Scalar] {
   const va = view(a, is32), vb = view(b, is32);
   // Copy the ranges so refinement does not alias the originals.
-  va.r = { ...va.r }; vb.r = { ...vb.r };
+  va.r = copyRange(va.r); vb.r = copyRange(vb.r);
   refine(op, va, vb);
   return [merge(a, va, is32), merge(b, vb, is32)];
 }
@@ -703,3 +753,7 @@ export function scalarBranch(cond: JmpCondInfo, is32: boolean, a: Scalar, b: Sca
   const [falseA, falseB] = k === 1 ? [a, b] : refined(NEGATE[cond.op]!, is32, a, b);
   return { taken, trueA, trueB, falseA, falseB };
 }
+
+/** The zero-extended result of an untracked 32-bit operation (built last: it needs the whole module). */
+/** The zero-extended result of an untracked 32-bit operation. */
+const UNKNOWN32: Scalar = Scalar.from32(TNUM_UNKNOWN, unbounded(32));

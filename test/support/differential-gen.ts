@@ -32,10 +32,10 @@ const ATOMIC_SLOTS = 4;
 const SUB_STACK_SLOTS = 4;
 const SUB_ATOMIC_SLOTS = 2;
 
-const ins = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+export const ins = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
 
 /** A program being built: instructions with symbolic jump/call targets resolved at the end. */
-class Builder {
+export class Builder {
   readonly items: { insn: Insn; target?: string; call?: boolean }[] = [];
   private readonly labels = new Map<string, number>();
   private n = 0;

@@ -15,7 +15,7 @@
 import { isLddw, slotCount, type Insn } from '../../src/isa/insn.js';
 import { ALU, CLASS, JMP, MODE, PSEUDO, SIZE, SRC } from '../../src/isa/opcodes.js';
 import type { MapSpec } from '../../src/maps/types.js';
-import { deleteInsn } from './differential-gen.js';
+import { Builder, deleteInsn, ins } from './differential-gen.js';
 import type { Rng } from './rng.js';
 
 export type SoundProgType = 'xdp' | 'sched_cls';
@@ -28,7 +28,6 @@ export interface SoundProgram {
   origin: string;
 }
 
-const ins = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
 const SIZES = [SIZE.B, SIZE.H, SIZE.W, SIZE.DW] as const;
 const BYTES: Record<number, number> = { [SIZE.B]: 1, [SIZE.H]: 2, [SIZE.W]: 4, [SIZE.DW]: 8 };
 const CONDS = [JMP.JEQ, JMP.JNE, JMP.JGT, JMP.JGE, JMP.JLT, JMP.JLE, JMP.JSGT, JMP.JSGE, JMP.JSLT, JMP.JSLE, JMP.JSET];
@@ -41,41 +40,8 @@ const CTX = {
 
 const HELPER = { lookup: 1, update: 2, prandom: 7 } as const;
 
-class B {
-  readonly items: { insn: Insn; target?: string }[] = [];
-  private readonly labels = new Map<string, number>();
-  private n = 0;
-  fresh(p: string): string {
-    return `${p}${this.n++}`;
-  }
-  emit(insn: Insn): void {
-    this.items.push({ insn });
-  }
-  jump(insn: Insn, target: string): void {
-    this.items.push({ insn, target });
-  }
-  label(name: string): void {
-    this.labels.set(name, this.items.length);
-  }
-  resolve(): Insn[] {
-    const slots: number[] = [];
-    let s = 0;
-    for (const it of this.items) {
-      slots.push(s);
-      s += slotCount(it.insn);
-    }
-    slots.push(s);
-    return this.items.map((it, i) => {
-      if (it.target === undefined) return it.insn;
-      const at = this.labels.get(it.target);
-      if (at === undefined) throw new Error(`soundness-gen: label ${it.target} is not defined`);
-      return { ...it.insn, off: slots[at]! - (slots[i]! + 1) };
-    });
-  }
-}
-
 class Gen {
-  readonly b = new B();
+  readonly b = new Builder();
   readonly ctx: (typeof CTX)[SoundProgType];
   constructor(readonly r: Rng, readonly type: SoundProgType, readonly valueSize: number) {
     this.ctx = CTX[type];
