@@ -83,6 +83,11 @@ function scalarRanges(v: Scalar): string[] {
   return out;
 }
 
+/** A scalar as the kernel's log prints a register holding it (without the `R1_w=` prefix). */
+export function formatScalar(v: Scalar): string {
+  return tnumIsConst(v.var) ? snum(v.var.value) : `scalar(${varParts(v).join(',')})`;
+}
+
 /** The attributes of a non-constant offset or scalar: ranges, then var_off unless unknown. */
 function varParts(v: Scalar): string[] {
   if (tnumIsConst(v.var)) return v.var.value !== 0n ? [`imm=${snum(v.var.value)}`] : [];

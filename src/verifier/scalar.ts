@@ -9,9 +9,9 @@
  */
 import { ALU, JMP, type AluOpInfo, type JmpCondInfo } from '../isa/opcodes.js';
 import {
-  TNUM_UNKNOWN, hex, tnumAdd, tnumAnd, tnumArshift, tnumBswap, tnumCast, tnumConst, tnumContains,
-  tnumBoundOffset, tnumIntersect, tnumIsConst, tnumIsUnknown, tnumLshift, tnumMul, tnumOr,
-  tnumRshift, tnumSext, tnumSub, tnumSubreg, tnumToString, tnumWithSubreg, tnumXor,
+  TNUM_UNKNOWN, tnumAdd, tnumAnd, tnumArshift, tnumBswap, tnumCast, tnumConst, tnumContains,
+  tnumBoundOffset, tnumIntersect, tnumIsConst, tnumLshift, tnumMul, tnumOr,
+  tnumRshift, tnumSext, tnumSub, tnumSubreg, tnumWithSubreg, tnumXor,
   tnumUnion, type Tnum,
 } from './tnum.js';
 
@@ -163,53 +163,6 @@ export class Scalar implements Readonly<ScalarFields> {
       this.s32min <= o.s32min && o.s32max <= this.s32max && this.u32min <= o.u32min && o.u32max <= this.u32max &&
       (((o.var.mask & ~this.var.mask) === 0n) && (o.var.value & ~this.var.mask) === this.var.value);
   }
-
-  /** As the kernel 6.x verifier log prints a scalar register (without the `R1_w=` prefix). */
-  format(): string {
-    if (this.isConst()) return snum(this.var.value);
-    const parts: string[] = [];
-    const items = [
-      { name: 'smin', val: u64(this.smin), omit: this.smin === S64_MIN },
-      { name: 'smax', val: u64(this.smax), omit: this.smax === S64_MAX },
-      { name: 'umin', val: this.umin, omit: this.umin === 0n },
-      { name: 'umax', val: this.umax, omit: this.umax === U64_MAX },
-      { name: 'smin32', val: u64(this.s32min), omit: this.s32min === S32_MIN },
-      { name: 'smax32', val: u64(this.s32max), omit: this.s32max === S32_MAX },
-      { name: 'umin32', val: this.u32min, omit: this.u32min === 0n },
-      { name: 'umax32', val: this.u32max, omit: this.u32max === U32_MAX },
-    ];
-    for (let i = 0; i < items.length; i++) {
-      const m1 = items[i]!;
-      if (m1.omit) continue;
-      const neg1 = m1.name[0] === 's' && s64(m1.val) < 0n;
-      let s = `${m1.name}=`;
-      for (let j = i + 2; j < items.length; j += 2) {
-        const m2 = items[j]!;
-        if (m2.omit || m2.val !== m1.val) continue;
-        const neg2 = m2.name[0] === 's' && s64(m2.val) < 0n;
-        if (neg1 !== neg2) continue;
-        m2.omit = true;
-        s += `${m2.name}=`;
-      }
-      s += m1.name[0] === 's' ? snum(m1.val) : unum(m1.val);
-      parts.push(s);
-    }
-    if (!tnumIsUnknown(this.var)) parts.push(`var_off=${tnumToString(this.var)}`);
-    return `scalar(${parts.join(',')})`;
-  }
-
-  toString(): string { return this.format(); }
-}
-
-/** The kernel's verbose_unum / verbose_snum: decimal when small, hex otherwise. */
-function unum(v: bigint): string {
-  return v <= 0xffffn ? v.toString() : hex(v);
-}
-function snum(v: bigint): string {
-  const s = s64(v);
-  if (u64(v) <= 0xffffn) return u64(v).toString();
-  if (s >= -0x8000n && s <= 0x7fffn) return s.toString();
-  return hex(u64(v));
 }
 
 const range32 = (s: Scalar): Range => ({ smin: s.s32min, smax: s.s32max, umin: s.u32min, umax: s.u32max });

@@ -12,7 +12,7 @@
  * Register use: r6 = ctx, r7 = packet data, r8 = data_end, r9 = a map value (after a lookup),
  * r0-r5 scratch (each snippet sets what it reads, except where reading a stale value is the test).
  */
-import { isLddw, slotCount, type Insn } from '../../src/isa/insn.js';
+import { isLddw, type Insn } from '../../src/isa/insn.js';
 import { ALU, CLASS, JMP, MODE, PSEUDO, SIZE, SRC } from '../../src/isa/opcodes.js';
 import type { MapSpec } from '../../src/maps/types.js';
 import { Builder, deleteInsn, ins } from './differential-gen.js';
@@ -29,7 +29,6 @@ export interface SoundProgram {
 }
 
 const SIZES = [SIZE.B, SIZE.H, SIZE.W, SIZE.DW] as const;
-const BYTES: Record<number, number> = { [SIZE.B]: 1, [SIZE.H]: 2, [SIZE.W]: 4, [SIZE.DW]: 8 };
 const CONDS = [JMP.JEQ, JMP.JNE, JMP.JGT, JMP.JGE, JMP.JLT, JMP.JLE, JMP.JSGT, JMP.JSGE, JMP.JSLT, JMP.JSLE, JMP.JSET];
 
 /** Context offsets per type: the packet fields and some scalar fields (read, and writable ones). */
