@@ -11,15 +11,45 @@ import type { MapSpec } from '../maps/types.js';
 import type { Env } from './pointers.js';
 import type { VerifyOptions } from './verify.js';
 import { Scalar } from './scalar.js';
-import { MAX_CALL_FRAMES, type Reg, type VState, cloneState, newFrame, unknownScalar } from './state.js';
+import { MAX_CALL_FRAMES, type Reg, type VState, cloneState, newFrame, scalarEq, scalarReg, stateCovers, unknownScalar } from './state.js';
 import { funcLinkage } from './global-funcs.js';
 
 /**
- * Iterations of a callback explored from one call. The kernel goes on until the caller's state
- * stops changing (or bpf_loop's count is reached); this bound keeps exploration finite without the
- * kernel's widening of imprecise scalars.
+ * Iterations of a callback explored exactly from one call (bpf_loop with a smaller count: all of
+ * them). Later iterations are explored from widened states (see callbackEntry) where the kernel
+ * widens only imprecise scalars.
  */
 export const MAX_CALLBACK_ITERATIONS = 8;
+
+/** Widened iterations tried before the callback's states must have converged. */
+const MAX_WIDENED_ITERATIONS = 8;
+
+/**
+ * The kernel's widen_imprecise_scalars, approximated without precision marks: each scalar (register
+ * or spill, any frame) that differs from the previous iteration's entry becomes unknown, and
+ * known-zero stack bytes that were not zero before become data. What stayed the same stays exact.
+ */
+function widen(st: VState, prev: VState | undefined): VState {
+  const w = cloneState(st);
+  const changed = (a: Reg, b: Reg | undefined): boolean =>
+    a.t === 'scalar' && !(b !== undefined && b.t === 'scalar' && scalarEq(a.v, b.v));
+  w.frames.forEach((f, fi) => {
+    const pf = prev?.frames[fi];
+    f.regs = f.regs.map((r, i) => (changed(r, pf?.regs[i]) ? unknownScalar() : r));
+    f.stack = f.stack.map((sl, i) => {
+      const ps = pf?.stack[i];
+      let out = sl;
+      // A narrow spill stays as narrow: its fill is zero-extended.
+      if (sl.spill && changed(sl.spill, ps?.spill)) {
+        const size = sl.spillSize ?? 8;
+        out = { ...out, spill: size >= 8 ? unknownScalar() : scalarReg(Scalar.urange(0n, (1n << BigInt(size * 8)) - 1n)) };
+      }
+      if (sl.bytes.some((b, k) => b === 'z' && ps?.bytes[k] !== 'z')) out = { ...out, bytes: sl.bytes.map((b, k) => (b === 'z' && ps?.bytes[k] !== 'z' ? 'm' : b)) };
+      return out;
+    });
+  });
+  return w;
+}
 
 /** check_ld_imm for `r = subprog[+N]`: the function must be described by BTF and static. */
 export function checkFuncPointer(env: Env, opts: VerifyOptions, target: number): void {
@@ -48,13 +78,31 @@ export function callbackEntry(env: Env, st: VState, helper: string, target: numb
   // converge).
   const here = st.frames[st.frames.length - 1]!;
   const depth = here.cbDepth ?? 0;
+  let seen = here.cbWidened ?? [];
+  const prev = here.cbPrev;
+  // The path going on after the helper starts afresh if it calls the helper again.
   here.cbDepth = 0;
+  delete here.cbWidened;
+  delete here.cbPrev;
   const n = here.regs[1]!;
-  const limit = helper === 'loop' && n.t === 'scalar' && n.v.umax < BigInt(MAX_CALLBACK_ITERATIONS) ? Number(n.v.umax) : MAX_CALLBACK_ITERATIONS;
-  if (depth >= limit) return undefined;
-  const cb = cloneState(st);
+  const counted = helper === 'loop' && n.t === 'scalar' && n.v.umax < BigInt(MAX_CALLBACK_ITERATIONS);
+  if (counted && depth >= Number(n.v.umax)) return undefined;
+  let cb: VState;
+  if (depth < MAX_CALLBACK_ITERATIONS) cb = cloneState(st);
+  else {
+    // Past the unrolled iterations, the later ones are covered by widening: every scalar becomes
+    // unknown and iterations go on until a widened entry state is covered by an earlier one (a
+    // fixpoint), so no iteration the program may run is left unchecked.
+    const w = widen(st, prev);
+    if (seen.some((old) => stateCovers(old, w, false))) return undefined;
+    if (seen.length >= MAX_WIDENED_ITERATIONS) throw env.log.fail('E2BIG', 'BPF program is too complex', env.pc);
+    seen = [...seen, w];
+    cb = cloneState(w);
+  }
   const caller = cb.frames[cb.frames.length - 1]!;
   caller.cbDepth = depth + 1;
+  if (seen.length) caller.cbWidened = seen;
+  caller.cbPrev = cloneState(cb);
   const f = newFrame(env.pc, cb.frames.length);
   f.subprog = target;
   f.callback = true;

@@ -77,6 +77,10 @@ export interface Frame {
   callback?: boolean;
   /** Callback iterations run so far from the helper call this frame is at (the kernel's callback_depth). */
   cbDepth?: number;
+  /** The widened entry states of callback iterations past the unrolled ones (callbacks.ts). */
+  cbWidened?: VState[];
+  /** The state that entered the previous callback iteration from this call (callbacks.ts). */
+  cbPrev?: VState;
 }
 
 export interface VState {
@@ -106,6 +110,8 @@ export function cloneState(s: VState): VState {
       ...(f.subprog !== undefined ? { subprog: f.subprog } : {}),
       ...(f.callback ? { callback: true } : {}),
       ...(f.cbDepth ? { cbDepth: f.cbDepth } : {}),
+      ...(f.cbWidened ? { cbWidened: f.cbWidened } : {}),
+      ...(f.cbPrev ? { cbPrev: f.cbPrev } : {}),
       regs: f.regs.slice(),
       // Slots are never changed in place (stack.ts writes copies), so states can share them.
       stack: f.stack.slice(),
@@ -152,7 +158,7 @@ function scalarIdOk(old: number, cur: number, m: IdMap): boolean {
   return idOk(old, cur === 0 ? --freshId : cur, m);
 }
 
-const scalarEq = (a: Scalar, b: Scalar): boolean =>
+export const scalarEq = (a: Scalar, b: Scalar): boolean =>
   a.var.value === b.var.value && a.var.mask === b.var.mask && a.smin === b.smin && a.smax === b.smax &&
   a.umin === b.umin && a.umax === b.umax && a.s32min === b.s32min && a.s32max === b.s32max &&
   a.u32min === b.u32min && a.u32max === b.u32max;

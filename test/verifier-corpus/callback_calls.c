@@ -351,3 +351,41 @@ SEC("xdp") int accept_loop_callback_calls_global(struct xdp_md *ctx)
 	bpf_loop(4, uses_global, 0, 0);
 	return XDP_PASS;
 }
+
+struct idx_ctx {
+	__u32 i;
+	__u8 buf[12];
+};
+
+static int walk_unchecked(__u32 index, void *data)
+{
+	struct idx_ctx *c = data;
+	c->buf[c->i] = 1;
+	c->i++;
+	return 0;
+}
+
+static int walk_checked(__u32 index, void *data)
+{
+	struct idx_ctx *c = data;
+	if (c->i < sizeof(c->buf))
+		c->buf[c->i] = 1;
+	c->i++;
+	return 0;
+}
+
+/* a counter kept in the caller's stack indexes an array with no check: only the 13th of 20 iterations writes past it */
+SEC("xdp") int reject_loop_late_overrun(struct xdp_md *ctx)
+{
+	struct idx_ctx c = {};
+	bpf_loop(20, walk_unchecked, &c, 0);
+	return c.i;
+}
+
+/* the same counter, checked against the array's size before each write: safe in every iteration */
+SEC("xdp") int accept_loop_counter_checked(struct xdp_md *ctx)
+{
+	struct idx_ctx c = {};
+	bpf_loop(20, walk_checked, &c, 0);
+	return c.i;
+}
