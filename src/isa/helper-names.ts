@@ -48,7 +48,7 @@ const NAMES: readonly string[] = [
   'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr', 'dynptr_read',
   'dynptr_write', 'dynptr_data', 'tcp_raw_gen_syncookie_ipv4', 'tcp_raw_gen_syncookie_ipv6',
   'tcp_raw_check_syncookie_ipv4', 'tcp_raw_check_syncookie_ipv6', 'ktime_get_tai_ns',
-  'user_ringbuf_drain',
+  'user_ringbuf_drain', 'cgrp_storage_get', 'cgrp_storage_delete',
 ];
 
 /** The kernel name (`bpf_map_lookup_elem`) of helper `id`, or undefined if the id is not a helper. */

@@ -79,17 +79,6 @@ export function jitOf(prog: PreparedProgram): JitProgram | string {
 const NO_INPUT = new Uint8Array(0);
 
 /**
- * Helpers that write no memory a program can see (they read their arguments, return a value or ask
- * for a tail call): after them the copies in linear memory are still right and are not copied in
- * again. Any other helper may have written any region (map_update_elem writes a value the program
- * may hold a pointer to), so everything mapped is read again after it.
- */
-const READS_ONLY = new Set([
-  'map_lookup_elem', 'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64',
-  'get_prandom_u32', 'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
-  'csum_diff', 'trace_printk',
-]);
-/**
  * Helpers that neither read nor write the bytes of any region (they take numbers, a map or a
  * context only by identity): before them nothing needs writing back, so a tail-call chain or a
  * timestamp costs no copy of the packet.
@@ -98,6 +87,13 @@ const NO_MEMORY = new Set([
   'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64', 'get_prandom_u32',
   'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
 ]);
+/**
+ * Helpers that write no memory a program can see (those above, and these, which only read their
+ * arguments): after them the copies in linear memory are still right and are not copied in again.
+ * Any other helper may have written any region (map_update_elem writes a value the program may hold
+ * a pointer to), so everything mapped is read again after it.
+ */
+const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
 /** How a helper call treats the copies (bits of the `how` each helper import is made with). */
 const NO_SYNC = 1, NO_REFRESH = 2;
 const STACK_NAMES = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => `stack frame ${f}`);

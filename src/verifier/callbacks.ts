@@ -13,6 +13,7 @@ import type { VerifyOptions } from './verify.js';
 import { Scalar } from './scalar.js';
 import { MAX_CALL_FRAMES, type Reg, type VState, cloneState, newFrame, scalarEq, scalarReg, stateCovers, unknownScalar } from './state.js';
 import { funcLinkage } from './global-funcs.js';
+import { outOfRange } from './return-check.js';
 
 /**
  * Iterations of a callback explored exactly from one call (bpf_loop with a smaller count: all of
@@ -124,13 +125,6 @@ export function callbackEntry(env: Env, st: VState, helper: string, target: numb
 /** prepare_func_exit for a callback: r0 must be a scalar in [0, 1]. */
 export function callbackReturn(env: Env, r0: Reg): void {
   if (r0.t !== 'scalar') throw env.log.fail('EACCES', 'R0 not a scalar value', env.pc);
-  const v = r0.v;
-  if (v.smin >= 0n && v.smax <= 1n) return;
-  const S64_MIN = -(1n << 63n), S64_MAX = (1n << 63n) - 1n;
-  let desc = '';
-  const smin = BigInt.asIntN(64, v.smin), smax = BigInt.asIntN(64, v.smax);
-  if (smin > S64_MIN) desc += ` smin=${smin}`;
-  if (smax < S64_MAX) desc += ` smax=${smax}`;
-  if (!desc) desc = ' unknown scalar value';
-  throw env.log.fail('EINVAL', `At callback return the register R0 has${desc} should have been in [0, 1]`, env.pc);
+  const bad = outOfRange(r0.v, 0, 1);
+  if (bad) throw env.log.fail('EINVAL', `At callback return the register R0 ${bad}`, env.pc);
 }

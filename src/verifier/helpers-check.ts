@@ -8,7 +8,7 @@
  * Messages and errnos are the kernel's.
  */
 import type { HelperArgKind, HelperRegistry } from '../helpers/registry.js';
-import { helperName as uapiHelperName } from '../isa/helper-names.js';
+import { HELPER_COUNT, helperName as uapiHelperName } from '../isa/helper-names.js';
 import { findProgType } from '../progtypes/table.js';
 import { MAP_TYPE } from '../maps/types.js';
 import type { VerifierErrno } from './log.js';
@@ -23,8 +23,8 @@ import { type CallCtx, checkResourceLeak, funcExit } from './calls.js';
 import { callbackEntry } from './callbacks.js';
 import { Marks } from './precision.js';
 
-/** __BPF_FUNC_MAX_ID of Linux 6.18: ids at or above it are "invalid func". */
-export const BPF_FUNC_MAX_ID = 212;
+/** __BPF_FUNC_MAX_ID (of Linux 6.18, as the UAPI list in isa/helper-names.ts): ids at or above it are "invalid func". */
+export const BPF_FUNC_MAX_ID = HELPER_COUNT;
 const BPF_MAX_VAR_SIZ = 1n << 29n;
 const MAX_ERRNO = 4095n;
 /** Helpers whose result is at most the size argument (bytes copied) or a negative errno. */
@@ -39,12 +39,11 @@ export interface CallOutcome {
   precise?: Marks;
 }
 
-const LATE_NAMES: Readonly<Record<number, string>> = { 210: 'cgrp_storage_get', 211: 'cgrp_storage_delete' };
 /** The kernel's func_id_name with its bpf_ prefix. */
 export function funcIdName(id: number): string {
   if (id < 0 || id >= BPF_FUNC_MAX_ID) return 'unknown';
   if (id === 0) return 'bpf_unspec';
-  return uapiHelperName(id) ?? `bpf_${LATE_NAMES[id] ?? 'unknown'}`;
+  return uapiHelperName(id) ?? 'bpf_unknown';
 }
 
 const fail = (env: Env, msg: string, errno: VerifierErrno = 'EACCES'): Error => env.log.fail(errno, msg, env.pc);

@@ -384,7 +384,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
           const links = linkMask(cur, a, b);
           if (links) entry = histEntry(pc, cur.frames.length, links);
           const taken = cloneState(cur);
-          const outcome = branch(env, form, insn, a, b, cur, taken);
+          const outcome = branch(form, insn, a, b, cur, taken);
           // A branch decided by bounds, or a scalar compared with a pointer (a NULL check), depends on the scalars.
           if (outcome !== 'maybe' || a.t !== b.t) {
             if (a.t === 'scalar') needPrecise(insn.dst);
@@ -446,7 +446,7 @@ function setScalar(st: VState, r: number, v: Scalar): void {
 /**
  * Refine `fall` (the fall-through state, modified in place) and `taken` (a copy) for `if a op b`.
  */
-function branch(env: Env, form: Extract<InsnForm, { kind: 'jcond' }>, insn: Insn, a: Reg, b: Reg, fall: VState, taken: VState): Outcome {
+function branch(form: Extract<InsnForm, { kind: 'jcond' }>, insn: Insn, a: Reg, b: Reg, fall: VState, taken: VState): Outcome {
   const op = form.cond.op;
   if (a.t === 'scalar' && b.t === 'scalar') {
     const r = scalarBranch(form.cond, form.is32, a.v, b.v);
@@ -497,7 +497,6 @@ function branch(env: Env, form: Extract<InsnForm, { kind: 'jcond' }>, insn: Insn
       }
     }
   }
-  void env;
   return 'maybe';
 }
 

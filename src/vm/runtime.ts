@@ -376,10 +376,7 @@ export class Vm {
     } catch (e) {
       throw withSourceLine(e, prog);
     } finally {
-      // Popping the few regions a run added is cheaper than Memory.truncate's length store, a
-      // runtime call in V8 that shows in a short run's cost.
-      const regions = this.memory.regions;
-      while (regions.length > mark) regions.pop();
+      this.memory.truncate(mark);
       this.memory.low = undefined;
     }
   }
