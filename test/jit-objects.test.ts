@@ -4,7 +4,9 @@
  * the engines (so a map written on one engine is read on the other, and tail calls cross engines).
  * Packet programs get BPF_PROG_TEST_RUN on a set of frames, the others a run on a zeroed context;
  * retval, r0, instruction count, data_out / ctx_out, errors, the trace log and afterwards every
- * map's contents must be the same in all three.
+ * map's contents must be the same in all three. Each frame is also run with repeat 3 (one set-up,
+ * writes carrying over). Objects the verifier accepts run a fourth time, verified, where the JIT
+ * compiles the accesses the verifier proved inside the packet without a check.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,10 +53,11 @@ function contents(o: VmObject): Record<string, string[]> {
   return out;
 }
 
-type Mode = 'interp' | 'jit' | 'mixed';
+type Mode = 'interp' | 'jit' | 'mixed' | 'verified';
 
 function load(spec: ObjectSpec, mode: Mode): { vm: Vm; obj: VmObject } {
-  const o: VmOptions & { verify?: boolean } = { helpers: kernelHelpers(), env: fixedEnv(), nCpus: 2, engine: mode === 'jit' ? 'jit' : 'interp', verify: false };
+  const engine = mode === 'jit' || mode === 'verified' ? 'jit' : 'interp';
+  const o: VmOptions & { verify?: boolean } = { helpers: kernelHelpers(), env: fixedEnv(), nCpus: 2, engine, verify: mode === 'verified' };
   const vm = new Vm(o);
   const obj = loadObjectIntoVm(vm, spec);
   if (mode === 'mixed') {
@@ -84,10 +87,12 @@ function runAll(spec: ObjectSpec, mode: Mode): { runs: string[]; maps: Record<st
       }
     };
     if (info.testRun !== 'unsupported' && info.name !== 'raw_tracepoint' && info.name !== 'syscall' && info.name !== 'flow_dissector') {
-      fs.forEach((frame, i) => record(`frame ${i}`, () => {
-        const r = testRun(vm, prog, { dataIn: frame });
-        return { retval: r.retval, r0: r.r0, insns: r.insns, dataOut: r.dataOut, ctxOut: r.ctxOut };
-      }));
+      for (const repeat of [1, 3]) {
+        fs.forEach((frame, i) => record(`frame ${i} x${repeat}`, () => {
+          const r = testRun(vm, prog, { dataIn: frame, repeat });
+          return { retval: r.retval, r0: r.r0, insns: r.insns, dataOut: r.dataOut, ctxOut: r.ctxOut };
+        }));
+      }
     } else {
       record('context', () => {
         const r = runWithContext(vm, prog, new Uint8Array(Math.min(info.context.size || 64, 4096)));
@@ -100,7 +105,7 @@ function runAll(spec: ObjectSpec, mode: Mode): { runs: string[]; maps: Record<st
 
 test('test objects: the JIT, the interpreter and a mix of both give the same runs and maps', { skip: noClang }, () => {
   const names = readdirSync(C_DIR).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
-  let objects = 0, programs = 0, compiled = 0, runs = 0, failed = 0;
+  let objects = 0, programs = 0, compiled = 0, runs = 0, failed = 0, verified = 0, direct = 0;
   const fallbacks: string[] = [];
   const differences: string[] = [];
   for (const name of names) {
@@ -122,18 +127,33 @@ test('test objects: the JIT, the interpreter and a mix of both give the same run
     const a = runAll(spec, 'interp');
     const b = runAll(spec, 'jit');
     const c = runAll(spec, 'mixed');
+    const compared: [string, ReturnType<typeof runAll>][] = [['jit', b], ['mixed', c]];
+    let accepted = true;
+    try {
+      for (const p of load(spec, 'verified').obj.programs.values()) {
+        const j = jitOf(p.prepared);
+        if (typeof j !== 'string' && j.directPacket) direct++;
+      }
+    } catch {
+      accepted = false; // a program the verifier refuses (the corpus tests cover why)
+    }
+    if (accepted) {
+      verified++;
+      compared.push(['verified', runAll(spec, 'verified')]);
+    }
     runs += a.runs.length;
     failed += a.runs.filter((r) => r.includes(': error ')).length;
-    for (const [label, x] of [['jit', b], ['mixed', c]] as const) {
+    for (const [label, x] of compared) {
       a.runs.forEach((r, i) => { if (x.runs[i] !== r) differences.push(`${name}.c (${label}):\n  interp ${r}\n  ${label.padEnd(6)} ${x.runs[i]}`); });
       if (JSON.stringify(x.maps) !== JSON.stringify(a.maps)) differences.push(`${name}.c (${label}): maps differ:\n  interp ${JSON.stringify(a.maps)}\n  ${label} ${JSON.stringify(x.maps)}`);
       if (JSON.stringify(x.trace) !== JSON.stringify(a.trace)) differences.push(`${name}.c (${label}): trace logs differ`);
     }
   }
-  console.log(`jit objects: ${objects} objects, ${programs} programs (${compiled} compiled, ${fallbacks.length} on the interpreter), ${runs} runs per engine (${failed} ending in an error), ${differences.length} differences`);
+  console.log(`jit objects: ${objects} objects, ${programs} programs (${compiled} compiled, ${fallbacks.length} on the interpreter), ${runs} runs per engine (${failed} ending in an error); ${verified} objects also verified, ${direct} programs with unchecked packet accesses; ${differences.length} differences`);
   for (const f of fallbacks) console.log(`  interpreter: ${f}`);
   assert.ok(objects >= 20, `only ${objects} objects loaded`);
   assert.ok(failed < runs / 4, `${failed} of ${runs} runs failed: the comparison would say little`);
   assert.deepEqual(differences.slice(0, 10), []);
   assert.equal(fallbacks.length, 0);
+  assert.ok(verified >= 10 && direct >= 5, `${verified} verified objects, ${direct} with direct packet accesses: too few to test them`);
 });

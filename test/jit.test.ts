@@ -19,6 +19,7 @@ import { HelperRegistry } from '../src/helpers/registry.js';
 import { BpfError } from '../src/errors.js';
 import { Vm, type VmOptions } from '../src/vm/runtime.js';
 import { kernelHelpers } from '../src/helpers/index.js';
+import { testRun } from '../src/progtypes/test-run.js';
 import type { MapSpec } from '../src/maps/types.js';
 import { compileSource, noClang, tempDir, removeTempDir } from './support/tools.js';
 import { tsbpf } from './support/cli-kit.js';
@@ -261,4 +262,36 @@ test('a map value the program holds a pointer to is the map\'s: helpers that wri
   }
   assert.equal(out[1]!.replace('jit', ''), out[0]!.replace('interp', ''));
   assert.match(out[1]!, /r0 5 value 2a00000000000000/);
+});
+
+test('packet accesses the verifier proved compile without a check; unverified ones keep theirs', () => {
+  // XDP: r2 = data, r3 = data_end; with 2 bytes proven, byte 1 += byte 0 (a direct load and store),
+  // then a helper that reads the packet (csum_diff) must see the store, and the run returns it.
+  const text = [
+    'r2 = *(u32 *)(r1 + 0)', 'r3 = *(u32 *)(r1 + 4)', 'r4 = r2', 'r4 += 4', 'if r4 > r3 goto out',
+    'r5 = *(u8 *)(r2 + 0)', 'r6 = *(u8 *)(r2 + 1)', 'r6 += r5', '*(u8 *)(r2 + 1) = r6',
+    'r1 = 0', 'r3 = r2', 'r2 = 0', 'r4 = 4', 'r5 = 0', 'call 28', 'exit',
+    'out:', 'r0 = 1', 'exit',
+  ].join('\n');
+  const frame = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 5) & 0xff);
+  const out: string[] = [];
+  for (const [engine, verify] of [['interp', true], ['jit', true], ['jit', false]] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine, verify } as VmOptions);
+    const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL' });
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.directPacket, verify, `verify ${verify}: direct packet accesses`);
+      // The load of byte 0 (insn 5): a checked access calls refill when its cached region misses.
+      const at5 = wasmText(j, p.prepared.insns).split(';; insn 5:')[1]!.split(';; insn 6:')[0]!;
+      assert.equal(at5.includes('call $refill'), !verify, at5);
+    }
+    for (const repeat of [1, 4]) {
+      const r = testRun(vm, p, { dataIn: frame, repeat });
+      out.push(`${engine}/${verify} x${repeat}: r0 ${r.r0.toString(16)} data ${Buffer.from(r.dataOut!).subarray(0, 4).toString('hex')}`);
+    }
+  }
+  const plain = out.map((o) => o.replace(/^\w+\/\w+ /, ''));
+  for (let i = 2; i < plain.length; i++) assert.equal(plain[i], plain[i % 2], out.join('\n'));
+  assert.match(out[3]!, new RegExp(`data 05${(42 + 4 * 5).toString(16)}`), out.join('\n'));
 });

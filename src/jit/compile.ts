@@ -23,10 +23,11 @@ import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
 import type { HelperDef } from '../helpers/registry.js';
 import { MAX_CALL_FRAMES, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
-import { TAG_BASE } from '../vm/memory.js';
+import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
+import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_DEPTH, C_FP0, C_ZERO, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  CTRL, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
@@ -47,6 +48,11 @@ export interface JitProgram {
   /** The part of compileNs spent making the bytes (the rest is V8 compiling them). */
   readonly codegenNs: number;
   readonly slots: number;
+  /**
+   * Some packet accesses are compiled without a check (the verifier proved them): a run must have
+   * the packet in the low window, mapped before the code starts.
+   */
+  readonly directPacket: boolean;
 }
 
 export interface JitFunction {
@@ -74,8 +80,8 @@ const IMP_MAP = 0, IMP_FAIL = 1, IMP_LDPKT = 2;
 const HELPER_TYPE: FuncType = { params: ['i32', ...I64x(5)], results: ['i64'] };
 
 // Locals of a BPF function.
-const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_O = 16, L_T = 17, L_T2 = 18, L_T3 = 19;
-const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32'];
+const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20;
+const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32'];
 const reg = (r: number): number => (r === 10 ? L_R10 : r);
 
 /**
@@ -180,6 +186,7 @@ class FunctionCompiler {
     // Prologue: this frame's place in linear memory and r10.
     c.get(L_DEPTH).i32(9).op(OP.i32_shl).i32(STACKS).op(OP.i32_add).set(L_FRAME);
     c.i32(CTRL).load(OP.i64_load, C_FP0).get(L_DEPTH).op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).op(OP.i64_add).set(L_R10);
+    this.loadPacketBase();
     c.block();
     this.labels.push('deopt');
     for (let p = 0; p <= order.length; p++) {
@@ -244,6 +251,17 @@ class FunctionCompiler {
   /** Forget every cached region: a helper may have moved or dropped them. */
   private invalidateCaches(): void {
     for (const k of this.caches.values()) this.code.i64(0).set(k.lim);
+    this.loadPacketBase();
+  }
+
+  /**
+   * L_PKT: the low window's place in linear memory minus LOW_BASE, so that a packet address's lower
+   * half plus L_PKT is where its byte is. The runtime keeps the low window mapped while a program
+   * with direct packet accesses runs (context.ts ensureLow), also after helpers that replace it.
+   */
+  private loadPacketBase(): void {
+    if (!this.m.directPacket) return;
+    this.code.i32(0).load(OP.i32_load, TABLE + LOW_ENTRY + E_BASE).i32(LOW_BASE).op(OP.i32_sub).set(L_PKT);
   }
 
   /**
@@ -405,6 +423,14 @@ class FunctionCompiler {
    */
   private emitAddress(base: number, off: number, size: number, write: boolean, slot: number): number {
     const c = this.code;
+    if (this.m.isDirectPacket(slot)) {
+      // The verifier proved the access inside the packet on every path: no check.
+      if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_PKTW);
+      c.get(reg(base)).op(OP.i32_wrap_i64).get(L_PKT).op(OP.i32_add);
+      if (off >= 0) return off;
+      c.i32(off).op(OP.i32_add);
+      return 0;
+    }
     if (base === 10 && !this.m.r10Written) {
       const lo = STACK_SIZE + off;
       if (lo >= 0 && lo + size <= STACK_SIZE) {
@@ -634,6 +660,7 @@ class FunctionCompiler {
     c.call(this.m.functionIndex(target));
     c.set(L_LEFT);
     for (let r = 5; r >= 0; r--) c.set(r);
+    this.loadPacketBase();
     // The callee left the compiled code: record this frame for the interpreter and leave too.
     c.i32(CTRL).load(OP.i32_load, C_STATUS);
     this.openIf();
@@ -657,6 +684,10 @@ class ModuleCompiler {
   readonly slots: number[];
   readonly cfg: Cfg;
   readonly r10Written: boolean;
+  /** Accesses the verifier proved inside the packet, by slot (compiled without a check). */
+  private readonly packetOnly: Uint8Array | undefined;
+  /** Whether any access is compiled as a direct packet access (the runtime must map the packet first). */
+  readonly directPacket: boolean;
   readonly helperDefs: HelperDef[] = [];
   private readonly helperIdx = new Map<number, number>();
   private readonly fnIndex = new Map<number, number>();
@@ -671,6 +702,9 @@ class ModuleCompiler {
     const targets = prog.insns.map((x, i) => branchTarget(x, prog.forms[i]!, this.slots[i]!));
     this.cfg = buildCfg(prog.insns, prog.forms, this.slots, targets);
     this.r10Written = writesR10(prog.insns, prog.forms);
+    const access = prog.proven?.access;
+    this.packetOnly = access;
+    this.directPacket = access !== undefined && access.some((a) => a === ACCESS.PACKET);
     // Helpers first: their imports come before every defined function.
     prog.forms.forEach((f, i) => {
       if (f.kind !== 'call' || f.callKind !== 'helper') return;
@@ -684,6 +718,10 @@ class ModuleCompiler {
     this.refillIndex = nImports + 1;
     this.firstBpf = nImports + 2;
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
+  }
+
+  isDirectPacket(slot: number): boolean {
+    return this.packetOnly !== undefined && this.packetOnly[slot] === ACCESS.PACKET;
   }
 
   helperImport(slot: number): number {
@@ -721,7 +759,7 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, helpers: this.helperDefs, compileNs, codegenNs, slots: this.prog.slots,
+        module, bytes: layout.bytes, helpers: this.helperDefs, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket,
         importNames: imports.map((im) => `${im.module}.${im.name}`),
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },

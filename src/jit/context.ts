@@ -19,7 +19,7 @@ import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
 import {
-  ARENA, CTRL, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, C_PKTW, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -133,6 +133,10 @@ export class JitContext {
   private readonly ownPacket: PacketView = { region: new Region(0, 'input', 'input', NO_INPUT, true), data: 0, end: 0, mac: 0, net: 0 };
   private readonly run: RunState = { memory: this.bare, call: this.call, packet: this.ownPacket, stacks: [] };
   private lastJit: JitProgram | undefined;
+  /** The running code reads the packet directly: keep the low window mapped (ensureLow). */
+  private wantLow = false;
+  /** Helper calls since the run (of a repeat) started. */
+  private helperCalls = 0;
   private lastInstance: { run: () => number } | undefined;
 
   constructor() {
@@ -253,6 +257,7 @@ export class JitContext {
   }
 
   private unmap(m: Mapping): void {
+    if (m.entry === LOW_INDEX) this.takePacketWrites();
     if (m.dirty && m.owner === undefined) m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
     this.setEntry(m.entry, 0, 0, 0, 0);
     this.byEntry[m.entry] = undefined;
@@ -266,6 +271,7 @@ export class JitContext {
    * compiled code forgets its cached limits after every helper, the only caller besides the end.)
    */
   private syncOut(): void {
+    this.takePacketWrites();
     if (this.mapped.length === 0) return;
     for (const m of this.mapped) {
       if (m.dirty && m.owner === undefined) {
@@ -274,6 +280,29 @@ export class JitContext {
       }
       this.i32[(TABLE + m.entry * ENTRY_SIZE + E_WLIM) >> 2] = 0;
     }
+  }
+
+  /** Direct (verified, unchecked) packet stores leave a flag in CTRL rather than going through rt.map. */
+  private takePacketWrites(): void {
+    const at = (CTRL + C_PKTW) >> 2;
+    if (this.i32[at] === 0) return;
+    this.i32[at] = 0;
+    const m = this.byEntry[LOW_INDEX];
+    if (m !== undefined) (m.owner ?? m).dirty = true;
+  }
+
+  /**
+   * Map the low window (the packet) for code with direct packet accesses, which reads its place
+   * from the table without a check; false when the run has no packet there.
+   */
+  private ensureLow(): boolean {
+    const low = this.state!.memory.low;
+    if (low === undefined) return false;
+    const m = this.byEntry[LOW_INDEX];
+    if (m !== undefined && m.region === low && m.bytes === low.bytes) return true;
+    if (m !== undefined) this.unmap(m);
+    this.place(LOW_INDEX, low, LOW_BASE);
+    return true;
   }
 
   /**
@@ -331,6 +360,7 @@ export class JitContext {
     if (d < 0n) d = BigInt.asUintN(64, d);
     if (e < 0n) e = BigInt.asUintN(64, e);
     const st = this.state!;
+    this.helperCalls++;
     const depth = this.i32[(CTRL + C_MAXDEPTH) >> 2]!;
     const touches = (how & NO_SYNC) === 0;
     if (touches) this.syncOut();
@@ -348,7 +378,10 @@ export class JitContext {
       if (err instanceof BpfError) throw err;
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
-    if ((how & NO_REFRESH) === 0) this.refreshAll();
+    if ((how & NO_REFRESH) === 0) {
+      this.refreshAll();
+      if (this.wantLow) this.ensureLow();
+    }
     if (stacks) this.stacksIn(depth);
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
     else if (call.tail !== undefined) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.TAIL;
@@ -463,7 +496,7 @@ export class JitContext {
     if (opts.memory !== undefined) {
       memory = opts.memory;
       // The table addresses regions below the low window's index; past that, the interpreter.
-      if (memory.regions.length + 1 + MAX_CALL_FRAMES > LOW_INDEX) return execute(prog, opts);
+      if (memory.regions.length + 1 + MAX_CALL_FRAMES > LOW_INDEX) return interpretAll(prog, opts);
       input = this.inputRegion(memory, opts.mem ?? NO_INPUT);
       stacks = this.addStacks(memory);
     } else {
@@ -498,7 +531,60 @@ export class JitContext {
       for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(stack0.index + f, STACKS + f * STACK_SIZE, 0, STACK_SIZE, STACK_SIZE);
       this.stackBase = stack0.index;
     }
+    const repeat = opts.repeat ?? 1;
+    const mark = memory.regions.length;
     const budget = opts.budget ?? DEFAULT_BUDGET;
+    try {
+      this.startRun(opts, input, stack0, budget);
+      for (let i = 1; ; i++) {
+        const handed = this.runOnce(prog, jit, opts, input, budget);
+        if (i >= repeat) {
+          // The regions are written back (finish) before the caller sees the result.
+          return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - this.budgetLeft(), mem: input.bytes };
+        }
+        const clean = this.i32[(CTRL + C_STATUS) >> 2] === STATUS.DONE && handed === undefined;
+        if (this.betweenRuns(opts, mark) || !clean) this.startRun(opts, input, stack0, budget);
+        else this.restartRun(budget);
+      }
+    } finally {
+      this.finish();
+    }
+  }
+
+  /**
+   * Between the runs of a repeat: the copies in linear memory stay (nothing outside the compiled
+   * code touched the regions since), unless the run called a helper or added regions: then
+   * everything is written back and dropped, and the caller resets its per-run state.
+   */
+  private betweenRuns(opts: ExecOptions, mark: number): boolean {
+    const memory = this.state!.memory;
+    this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
+    if (this.helperCalls === 0 && memory.regions.length === mark) return false;
+    this.helperCalls = 0;
+    this.syncOut();
+    this.unmapAll();
+    this.resetArena();
+    if (opts.between !== undefined) opts.between(mark);
+    else memory.truncate(mark);
+    if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
+    this.jsStackDirty = -1;
+    return true;
+  }
+
+  /**
+   * The next run of a repeat after one that ended in the compiled code and called no helper: the
+   * run function left r1-r9 in CTRL as they were given (it writes back only r0 and the budget).
+   */
+  private restartRun(budget: number): void {
+    const i32 = this.i32;
+    i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
+    i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
+    this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
+    this.put64(CTRL + C_REGS, 0, 0);
+  }
+
+  /** A run's registers, budget and control block, from `opts`. */
+  private startRun(opts: ExecOptions, input: Region, stack0: Region, budget: number): void {
     const i32 = this.i32;
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     i32[(CTRL + C_DEPTH) >> 2] = 0;
@@ -514,50 +600,68 @@ export class JitContext {
       if (v === undefined) this.put64(regs + 8 * r, 0, 0); else this.putBig(regs + 8 * r, v);
     }
     for (let r = 6; r <= 9; r++) this.put64(regs + 8 * r, 0, 0);
+    // r10 as the compiled code makes it, for a run handed to the interpreter before it starts.
+    this.put64(regs + 80, STACK_SIZE, stack0.tag);
     i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
+  }
+
+  /**
+   * One run from the control block, through any tail calls: undefined when it ended in the
+   * compiled code (r0 and the budget left are in CTRL), else the interpreter's result for a run it
+   * finished.
+   */
+  private runOnce(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions, input: Region, budget: number): RunResult | undefined {
+    const call = this.call;
+    call.pc = 0;
+    call.stop = false;
+    call.tail = undefined;
+    call.tailCalls = 0;
     let cur = prog, curJit = jit;
-    try {
-      for (;;) {
-        let inst = this.lastInstance;
-        if (curJit !== this.lastJit || inst === undefined) {
-          inst = this.instance(curJit);
-          this.lastJit = curJit;
-          this.lastInstance = inst;
-        }
-        let status: number;
-        try {
-          status = inst.run();
-        } catch (e) {
-          // Compiled code has no trap a program can reach: one would be a JIT bug, reported as such.
-          if (e instanceof WebAssembly.RuntimeError) throw new BpfError('EFAULT', `the JIT's code for this program trapped (${e.message}); this is a bug in tsbpf's JIT: --engine interp runs it`);
-          throw e;
-        }
-        // The budget left is below 2^53: its halves make it a number exactly.
-        const left = (this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296;
-        if (status === STATUS.DONE || status === STATUS.STOP) {
-          // finish() (below) writes the regions back before the caller sees the result.
-          return { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - left, mem: input.bytes };
-        }
-        const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
-        let pc = this.i32[(CTRL + C_PC) >> 2]!;
-        if (status === STATUS.TAIL) {
-          const target = call.tail!;
-          call.tail = undefined;
-          this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
-          const tj = depth === 0 ? jitOf(target) : 'a tail call from a subprogram';
-          if (typeof tj !== 'string') {
-            cur = target;
-            curJit = tj;
-            continue;
-          }
-          cur = target;
-          pc = 0;
-        }
-        return this.handOver(cur, opts, input, pc, budget - left, depth);
+    for (;;) {
+      let inst = this.lastInstance;
+      if (curJit !== this.lastJit || inst === undefined) {
+        inst = this.instance(curJit);
+        this.lastJit = curJit;
+        this.lastInstance = inst;
       }
-    } finally {
-      this.finish();
+      this.wantLow = curJit.directPacket;
+      // Direct packet accesses need the packet in the low window (where the context's data pointers
+      // point); a run without one goes to the interpreter.
+      if (curJit.directPacket && !this.ensureLow()) {
+        return this.handOver(cur, opts, input, 0, budget - this.budgetLeft(), 0);
+      }
+      let status: number;
+      try {
+        status = inst.run();
+      } catch (e) {
+        // Compiled code has no trap a program can reach: one would be a JIT bug, reported as such.
+        if (e instanceof WebAssembly.RuntimeError) throw new BpfError('EFAULT', `the JIT's code for this program trapped (${e.message}); this is a bug in tsbpf's JIT: --engine interp runs it`);
+        throw e;
+      }
+      if (status === STATUS.DONE || status === STATUS.STOP) return undefined;
+      const left = this.budgetLeft();
+      const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
+      let pc = this.i32[(CTRL + C_PC) >> 2]!;
+      if (status === STATUS.TAIL) {
+        const target = call.tail!;
+        call.tail = undefined;
+        this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
+        const tj = depth === 0 ? jitOf(target) : 'a tail call from a subprogram';
+        if (typeof tj !== 'string') {
+          cur = target;
+          curJit = tj;
+          continue;
+        }
+        cur = target;
+        pc = 0;
+      }
+      return this.handOver(cur, opts, input, pc, budget - left, depth);
     }
+  }
+
+  /** The budget left in CTRL: below 2^53, so its halves make it a number exactly. */
+  private budgetLeft(): number {
+    return (this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296;
   }
 
   /** Continue the run on the interpreter from the state the compiled code left in CTRL. */
@@ -580,16 +684,22 @@ export class JitContext {
     });
   }
 
+  private resetArena(): void {
+    if (this.top !== ARENA) {
+      this.slots = [];
+      this.top = ARENA;
+    }
+  }
+
   /** After every run, however it ended: regions written back, the table and the arena empty. */
   private finish(): void {
     const st = this.state;
     if (st === undefined) return;
     this.syncOut();
     this.unmapAll();
-    if (this.top !== ARENA) {
-      this.slots = [];
-      this.top = ARENA;
-    }
+    this.resetArena();
+    this.helperCalls = 0;
+    this.wantLow = false;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
     this.jsStackDirty = -1;
@@ -606,6 +716,18 @@ function failure(kind: number, pc: number): BpfError {
   return new BpfError('EFAULT', `insn ${pc}: execution fell off the end of the program (the last instruction is not exit or a jump)`, { insn: pc });
 }
 
+/** The runs of `opts` (its repeat) on the interpreter, each cleaned up after as the JIT does. */
+function interpretAll(prog: PreparedProgram, opts: ExecOptions): RunResult {
+  const repeat = opts.repeat ?? 1;
+  for (let i = 1; ; i++) {
+    const mark = opts.memory?.regions.length ?? 0;
+    const r = execute(prog, opts);
+    if (i >= repeat) return r;
+    if (opts.between !== undefined) opts.between(mark);
+    else opts.memory?.truncate(mark);
+  }
+}
+
 const pool: JitContext[] = [];
 
 /**
@@ -614,9 +736,9 @@ const pool: JitContext[] = [];
  * run on the interpreter.
  */
 export function executeJit(prog: PreparedProgram, opts: ExecOptions = {}): RunResult {
-  if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return execute(prog, opts);
+  if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return interpretAll(prog, opts);
   const jit = jitOf(prog);
-  if (typeof jit === 'string') return execute(prog, opts);
+  if (typeof jit === 'string') return interpretAll(prog, opts);
   let ctx = pool.pop();
   if (ctx === undefined || ctx.busy) ctx = new JitContext();
   try {

@@ -21,6 +21,8 @@ export const E_WLIM = 12;
 
 /** Entry of the low window: (0 - TAG_BASE) as an unsigned index. */
 export const LOW_INDEX = (0 - TAG_BASE) >>> 0;
+/** Where the low window's entry is (its base: the packet's place in linear memory). */
+export const LOW_ENTRY = LOW_INDEX * ENTRY_SIZE;
 /** Entries in the table: every region index below the low window's, and the low window. */
 export const TABLE_ENTRIES = LOW_INDEX + 1;
 export const TABLE = 0;
@@ -41,6 +43,8 @@ export const F_RET = 0;
 export const F_REGS = 8;
 /** Bytes of stack to zero from STACKS when a run starts (the frames the last run used). */
 export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
+/** Set (a byte) by compiled code that wrote the packet directly (unchecked, verified stores). */
+export const C_PKTW = C_ZERO + 4;
 export const CTRL_SIZE = C_ZERO + 8;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);

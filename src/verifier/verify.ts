@@ -27,6 +27,7 @@ import {
   stateCovers, unknownScalar,
 } from './state.js';
 import { liveRegsBefore } from './print.js';
+import { accessKind, type ProvenFacts } from './proven.js';
 import {
   LINK_FAR, Marks, type PrecisionNode, backtrack, histEntry, inherited, markAll, needReg, spiOf, stackExtra,
 } from './precision.js';
@@ -55,6 +56,8 @@ export interface VerifyResult {
   ok: true;
   log: VerifierLog;
   insnsProcessed: number;
+  /** What the JIT may rely on (proven.ts). */
+  proven: ProvenFacts;
 }
 
 interface Checkpoint extends PrecisionNode {
@@ -92,6 +95,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   const info = progTypeInfo(opts.progType);
   const offsets = slotOffsets(insns);
   const bySlot: (Insn | undefined)[] = [];
+  const access = new Uint8Array(offsets.length === 0 ? 0 : offsets[offsets.length - 1]! + 2);
   const forms: (InsnForm | undefined)[] = [];
   insns.forEach((insn, i) => {
     const s = offsets[i]!;
@@ -237,6 +241,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
       let entry = histEntry(pc, cur.frames.length);
       if (form.kind === 'ldx' || form.kind === 'stx' || form.kind === 'st' || form.kind === 'atomic') {
         const base = regs[form.kind === 'ldx' ? insn.src : insn.dst]!;
+        access[pc]! |= accessKind(base.t);
         if (base.t === 'fp' && base.var.isConst()) {
           const off = base.off + insn.off + Number(BigInt.asIntN(64, base.var.value));
           if (off < 0 && off >= -512) entry = histEntry(pc, cur.frames.length, stackExtra(base.frame, spiOf(off)));
@@ -410,7 +415,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   }
   checkMaxStackDepth(env, calls);
   log.finish(processed);
-  return { ok: true, log, insnsProcessed: processed };
+  return { ok: true, log, insnsProcessed: processed, proven: { access } };
 }
 
 type Outcome = 'always' | 'never' | 'maybe';

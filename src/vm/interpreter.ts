@@ -6,6 +6,7 @@
  * Faults (bad memory access, budget exhausted, call depth) are BpfErrors naming the instruction;
  * nothing a program does can raise a host exception or run forever.
  */
+import type { ProvenFacts } from '../verifier/proven.js';
 import { BpfError } from '../errors.js';
 import { PSEUDO_NAMES, cls, type AluOpInfo, type AtomicOpInfo } from '../isa/opcodes.js';
 import { type Insn, type InsnForm, slotOffsets, totalSlots, validateProgram, branchTarget } from '../isa/insn.js';
@@ -33,6 +34,8 @@ export class PreparedProgram {
   readonly atomics: (AtomicOpInfo | undefined)[];
   readonly aluInfo: (AluOpInfo | undefined)[];
   readonly slots: number;
+  /** What the verifier proved about it, when it was verified (the JIT uses it). */
+  proven: ProvenFacts | undefined = undefined;
 
   constructor(readonly insns: readonly Insn[], readonly forms: readonly InsnForm[], helpers: HelperRegistry, file?: string) {
     const n = totalSlots(insns);
@@ -113,6 +116,13 @@ export interface ExecOptions extends RunOptions {
   packet?: PacketView;
   /** The runtime's services, handed to helpers (maps, environment, context). */
   services?: RunServices;
+  /**
+   * Runs on this one set-up (default 1; the JIT's repeat, jit/context.ts). After a run that called
+   * a helper, `between(mark)` drops what the run added to `memory` from `mark` on and resets the
+   * caller's per-run state before the next.
+   */
+  repeat?: number;
+  between?: (mark: number) => void;
 }
 
 /** SKF_NET_OFF and SKF_LL_OFF: LD_ABS offsets from these bases reach the network and link headers. */

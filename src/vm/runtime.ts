@@ -21,6 +21,7 @@ import { DEFAULT_ENGINE, type Engine } from '../jit/engine.js';
 import type { ObjectSpec, ProgramSpec } from '../elf/object.js';
 import { findProgType } from '../progtypes/table.js';
 import { verifyProgram } from '../verifier/verify.js';
+import type { ProvenFacts } from '../verifier/proven.js';
 
 /**
  * Whether loading a program into the VM runs the verifier first, as bpf(BPF_PROG_LOAD) does. The
@@ -202,6 +203,18 @@ export class RunContext implements RunServices {
     }
   }
 
+  /**
+   * Between the runs of a repeat on one set-up: drop what the last run added to memory (from
+   * `mark`) and give the run state back what the set-up left in it (a redirect target, a held
+   * lock... are one run's).
+   */
+  resetRun(mark: number, state: Readonly<Record<string, unknown>>): void {
+    this.releaseSince(mark);
+    const s = this.state;
+    for (const k of Object.keys(s)) if (!(k in state)) delete s[k];
+    Object.assign(s, state);
+  }
+
   private releaseSince(mark: number): void {
     this.vm.memory.truncate(mark);
     const views = this.views;
@@ -296,12 +309,13 @@ export class Vm {
    */
   loadProgram(spec: LoadProgramSpec): VmProgram {
     // A type the VM has no context for cannot be verified (nor run); it may still be loaded to be listed.
+    let proven: ProvenFacts | undefined;
     if ((spec.verify ?? this.verify) && spec.type !== undefined && findProgType(spec.type)) {
       try {
-        verifyProgram(spec.insns, {
+        proven = verifyProgram(spec.insns, {
           progType: spec.type, maps: (spec.maps ?? []).map((m) => m.map.spec), helpers: this.helpers,
           ...(spec.program ? { program: spec.program } : {}), ...(spec.object ? { object: spec.object } : {}),
-        });
+        }).proven;
       } catch (e) {
         if (e instanceof BpfError) e.message = `${spec.file ? spec.file + ': ' : ''}program '${spec.name}': ${e.message}`;
         throw e;
@@ -346,6 +360,7 @@ export class Vm {
       }
     });
     const prepared = prepare(xlated, { helpers: this.helpers, file: spec.file ? `${spec.file}: program '${spec.name}'` : `program '${spec.name}'` });
+    prepared.proven = proven;
     const prog: VmProgram = {
       id, name: spec.name, type: spec.type ?? 'unspec', section: spec.section,
       insns: spec.insns, xlated, prepared, mapIds: [...mapIds], license: spec.license ?? '',
@@ -355,6 +370,39 @@ export class Vm {
     code.owner = prog;
     this.programs.set(id, prog);
     return prog;
+  }
+
+  /**
+   * Run a program `n` times on one set-up, as BPF_PROG_TEST_RUN's repeat does: the context and the
+   * packet carry over from run to run, and what a run adds (map values it looked up, a redirect
+   * target) is dropped before the next. The JIT keeps its copies of the regions across the runs,
+   * so a run costs little more than the program; the interpreter runs them one by one. Returns
+   * the last run's result.
+   */
+  runRepeat(prog: VmProgram, setup: (run: RunContext) => RunSetup, n: number, opts: VmRunOptions = {}): { result: RunResult; run: RunContext } {
+    const engine = opts.trace === undefined ? opts.engine ?? prog.engine : 'interp';
+    if (engine !== 'jit' || n <= 1) {
+      let last = this.run(prog, setup, opts);
+      for (let i = 1; i < n; i++) last = this.run(prog, setup, opts);
+      return last;
+    }
+    const ctx = new RunContext(this, prog, opts.cpu ?? this.env.cpu);
+    const mark = this.memory.mark();
+    try {
+      const s = setup(ctx);
+      ctx.packet = s.packet ?? ctx.packet;
+      const state = { ...ctx.state };
+      const result = executeJit(prog.prepared, {
+        memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet, budget: opts.budget,
+        repeat: n, between: (m) => ctx.resetRun(m, state),
+      });
+      return { result, run: ctx };
+    } catch (e) {
+      throw withSourceLine(e, prog);
+    } finally {
+      this.memory.truncate(mark);
+      this.memory.low = undefined;
+    }
   }
 
   /**
