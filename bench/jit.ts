@@ -29,6 +29,7 @@ import { loadObjectIntoVm } from '../src/vm/load-object.js';
 import { Vm, type VmOptions, type VmProgram } from '../src/vm/runtime.js';
 import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
 import { compile, executeJit, jitOf, type Engine } from '../src/jit/index.js';
+import { runtimeTable } from '../src/jit/context.js';
 import { CTRL, C_LEFT } from '../src/jit/layout.js';
 import { kernelAvailable } from '../src/kernel/syscall.js';
 import { generateProgram, randomFrame } from '../test/support/differential-gen.js';
@@ -184,7 +185,8 @@ function invocationNs(): number {
   if (typeof j === 'string') fail(j);
   const memory = new WebAssembly.Memory({ initial: 64 });
   const noop = (): void => undefined;
-  const inst = new WebAssembly.Instance(j.module, { env: { memory }, rt: { map: noop, fail: noop, ldpkt: () => 0n } });
+  const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, helper: () => 0n });
+  const inst = new WebAssembly.Instance(j.module, { env: { memory, table } });
   const run = inst.exports.run as () => number;
   new DataView(memory.buffer).setUint32(CTRL + C_LEFT, 1e9, true);
   return timeIt((n) => { for (let i = 0; i < n; i++) run(); return undefined; });
@@ -239,12 +241,18 @@ function table(title: string, rows: Row[], kernel: boolean): void {
  * own JavaScript still cold, as in a short-lived process) and then a second set of programs with the
  * compiler warm; code generation and V8's part separately.
  */
-function compileTimes(): { insns: number; coldPerK: number; perK: number; codegenPerK: number; fnvNs: number; computeNs: number } {
-  const set = (base: number): { progs: PreparedProgram[]; insns: number } => {
+interface CompileTimes {
+  insns: number; coldPerK: number; perK: number; codegenPerK: number;
+  bigInsns: number; bigPerK: number; bigCodegenPerK: number; fixedUs: number; fixedCodegenUs: number;
+  fnvNs: number; computeNs: number;
+}
+
+function compileTimes(): CompileTimes {
+  const set = (base: number, n = QUICK ? 60 : 200, size = (i: number): number => 120 + (i % 5) * 60): { progs: PreparedProgram[]; insns: number } => {
     const progs: PreparedProgram[] = [];
     let insns = 0;
-    for (let i = 0; i < (QUICK ? 60 : 200); i++) {
-      const p = prepare(generateProgram(base + i, { size: 120 + (i % 5) * 60 }).insns);
+    for (let i = 0; i < n; i++) {
+      const p = prepare(generateProgram(base + i, { size: size(i) }).insns);
       progs.push(p);
       insns += p.slots;
     }
@@ -271,6 +279,12 @@ function compileTimes(): { insns: number; coldPerK: number; perK: number; codege
   for (let k = 1; k <= 3; k++) measure(set(0xc0ffee + k * 0x10000).progs);
   const warm = set(0xbeef00);
   const w = measure(warm.progs);
+  // Large programs (2,000-3,500 instructions): the cost per instruction without the fixed cost of a
+  // module; and that fixed cost alone, from two-instruction programs.
+  const big = set(0xb16000, QUICK ? 8 : 24, () => 2000);
+  const b = measure(big.progs);
+  const tiny = Array.from({ length: QUICK ? 300 : 1000 }, (_, i) => prepare(assemble(`r0 = ${i + 7}\nexit\n`)));
+  const t = measure(tiny);
   const dir = programsDir();
   const fnv = prepare(assemble(readFileSync(join(dir, 'fnv1a.s'), 'utf8')));
   const cmp = prepare(assemble(readFileSync(join(dir, 'compute.s'), 'utf8')));
@@ -280,6 +294,11 @@ function compileTimes(): { insns: number; coldPerK: number; perK: number; codege
     coldPerK: (c.total / cold.insns) * 1000,
     perK: (w.total / warm.insns) * 1000,
     codegenPerK: (w.codegen / warm.insns) * 1000,
+    bigInsns: big.insns / big.progs.length,
+    bigPerK: (b.total / big.insns) * 1000,
+    bigCodegenPerK: (b.codegen / big.insns) * 1000,
+    fixedUs: t.total / tiny.length / 1000,
+    fixedCodegenUs: t.codegen / tiny.length / 1000,
     fnvNs: timeIt((n) => { for (let i = 0; i < n; i++) executeJit(fnv, { mem: input }); return undefined; }),
     computeNs: timeIt((n) => { for (let i = 0; i < n; i++) executeJit(cmp, {}); return undefined; }),
   };
@@ -376,9 +395,10 @@ async function main(): Promise<void> {
   ] as const) {
     const r = spawnSync(process.execPath, [...flags, self, '--child', 'tiers', ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8' });
     if (r.status !== 0) { console.log(`  ${label}: failed: ${r.stderr.slice(0, 200)}`); continue; }
-    const t = JSON.parse(r.stdout.trim().split('\n').pop()!) as ReturnType<typeof compileTimes>;
+    const t = JSON.parse(r.stdout.trim().split('\n').pop()!) as CompileTimes;
     const ms = (ns: number): string => (ns / 1e6).toFixed(3);
-    console.log(`  ${label.padEnd(38)} ${ms(t.perK)} ms per 1,000 insns warm (codegen ${ms(t.codegenPerK)}, V8 ${ms(t.perK - t.codegenPerK)}), ${ms(t.coldPerK)} cold; then fnv1a.s ${f(t.fnvNs)}, compute.s ${f(t.computeNs)}`);
+    console.log(`  ${label.padEnd(38)} ${ms(t.perK)} ms per 1,000 insns warm (codegen ${ms(t.codegenPerK)}, V8 ${ms(t.perK - t.codegenPerK)}), ${ms(t.coldPerK)} cold;`);
+    console.log(`  ${''.padEnd(38)} ${ms(t.bigPerK)} ms per 1,000 insns in ${Math.round(t.bigInsns)}-insn programs (codegen ${ms(t.bigCodegenPerK)}); a module's fixed cost ${t.fixedUs.toFixed(0)} µs (codegen ${t.fixedCodegenUs.toFixed(0)} µs); then fnv1a.s ${f(t.fnvNs)}, compute.s ${f(t.computeNs)}`);
   }
   cliCheck();
   console.log('\nMany programs (1,000 distinct generated programs a round, compiled, run once, unloaded; --expose-gc):');

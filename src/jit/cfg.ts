@@ -170,19 +170,23 @@ export function stackify(cfg: Cfg, order: readonly number[]): Nesting | string {
     }
   }
   const blocks: Construct[] = [...firstSource].map(([v, s]) => ({ kind: 'block', open: s, close: v }));
-  // Widen block intervals until everything nests: a block that starts inside a loop (or another
-  // block) and ends after it must start before it.
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const b of blocks) {
-      for (const c of [...loops, ...blocks]) {
-        if (c === b) continue;
-        if (c.open < b.open && b.open < c.close && c.close < b.close) {
-          b.open = c.open;
-          changed = true;
-        }
-      }
+  // Widen block intervals until everything nests: a block that starts inside a construct closing
+  // before it must start before that construct. Only constructs that close earlier can widen a
+  // block, so one pass in the order of closing reaches the fixpoint: minOpen[p] is the earliest
+  // opening of a construct (final by then) that closes at p, and a block scans the positions it
+  // spans backwards, moving its opening before any construct that straddles it.
+  const minOpen = new Array<number>(order.length + 1).fill(Infinity);
+  for (const l of loops) minOpen[l.close] = Math.min(minOpen[l.close]!, l.open);
+  blocks.sort((a, b) => a.close - b.close);
+  for (const b of blocks) {
+    let o = b.open;
+    let m = Infinity;
+    for (let p = b.close - 1; p > o; p--) {
+      if (minOpen[p]! < m) m = minOpen[p]!;
+      if (m < o) o = m;
     }
+    b.open = o;
+    minOpen[b.close] = Math.min(minOpen[b.close]!, o);
   }
   for (const b of blocks) {
     for (const l of loops) {

@@ -16,12 +16,12 @@
  *    to the frame; everything else is checked against the region table (layout.ts) through a small
  *    cache of the last region per base register, access size and kind (RegionCache), so a loop
  *    over one buffer checks each access with one subtraction and one compare;
- *  - helpers are imports (BigInt arguments, the JS API's i64 mapping), one per helper used.
+ *  - helpers, faults and region mapping are calls out to JavaScript through the context's table
+ *    (runtime-abi.ts; BigInt arguments, the JS API's i64 mapping).
  */
 import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
-import type { HelperDef } from '../helpers/registry.js';
 import { MAX_CALL_FRAMES, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
 import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
@@ -31,18 +31,16 @@ import {
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
-import { encodeModule, type FuncDef, type FuncImport, type FuncType } from './wasm/encoder.js';
+import { encodeModule, type FuncDef, type FuncType } from './wasm/encoder.js';
+import { RT, RT_TYPES } from './runtime-abi.js';
 import { OP, type ValType } from './wasm/opcodes.js';
 
 /** A compiled program: the module and what the runtime and the dump need to know about it. */
 export interface JitProgram {
   readonly module: WebAssembly.Module;
   readonly bytes: Uint8Array;
-  /** Helpers in import order (imports FIXED_IMPORTS.length onwards). */
-  readonly helpers: readonly HelperDef[];
   /** The module's functions (imports excluded) with where their bodies start and the slot of each part. */
   readonly functions: readonly JitFunction[];
-  readonly importNames: readonly string[];
   /** Wall-clock time of compile(): code generation plus WebAssembly.Module. */
   readonly compileNs: number;
   /** The part of compileNs spent making the bytes (the rest is V8 compiling them). */
@@ -71,13 +69,7 @@ const I64x = (n: number): ValType[] => new Array<ValType>(n).fill('i64');
 const BPF_FN: FuncType = { params: [...I64x(11), 'i32'], results: I64x(7) };
 const REFILL: FuncType = { params: ['i64', 'i32', 'i32'], results: ['i64', 'i32', 'i64'] };
 
-export const FIXED_IMPORTS: readonly FuncImport[] = [
-  { module: 'rt', name: 'map', type: { params: ['i32', 'i32', 'i32', 'i32'], results: [] } },
-  { module: 'rt', name: 'fail', type: { params: ['i32', 'i32'], results: [] } },
-  { module: 'rt', name: 'ldpkt', type: { params: ['i32', 'i32', 'i32'], results: ['i64'] } },
-];
-const IMP_MAP = 0, IMP_FAIL = 1, IMP_LDPKT = 2;
-const HELPER_TYPE: FuncType = { params: ['i32', ...I64x(5)], results: ['i64'] };
+const RUN_TYPE: FuncType = { params: [], results: ['i32'] };
 
 // Locals of a BPF function.
 const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20;
@@ -189,20 +181,25 @@ class FunctionCompiler {
     this.loadPacketBase();
     c.block();
     this.labels.push('deopt');
+    // Constructs still open that close at each position: one left after the innermost closed is
+    // a nesting error.
+    const closing = new Int32Array(order.length + 1);
     for (let p = 0; p <= order.length; p++) {
       for (;;) {
         const top = this.labels[this.labels.length - 1]!;
         if (typeof top === 'object' && top.close === p) {
           c.end();
           this.labels.pop();
+          closing[p]--;
         } else break;
       }
-      if (this.labels.some((l) => typeof l === 'object' && l.close === p)) return 'the nesting of blocks is inconsistent';
+      if (closing[p] !== 0) return 'the nesting of blocks is inconsistent';
       if (p === order.length) break;
       for (const k of n.opens[p]!) {
         if (k.kind === 'loop') c.loop();
         else c.block();
         this.labels.push(k);
+        closing[k.close]++;
       }
       this.emitBlock(order[p]!);
     }
@@ -331,7 +328,7 @@ class FunctionCompiler {
     if (blk.falls && b === cfg.blocks.length - 1) {
       // Off the end: as the interpreter, which counts the missing instruction first.
       const end = this.m.prog.slots;
-      this.code.i32(FAIL.FALLOFF).i32(end - 1).call(IMP_FAIL).unreachable();
+      this.code.i32(FAIL.FALLOFF).i32(end - 1).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
     }
   }
 
@@ -392,7 +389,7 @@ class FunctionCompiler {
       case 'ldpkt':
         if (f.mode === 'ind') c.get(reg(x.src)).op(OP.i32_wrap_i64).i32(x.imm).op(OP.i32_add);
         else c.i32(x.imm);
-        c.i32(f.size).i32(slot).call(IMP_LDPKT).set(0);
+        c.i32(f.size).i32(slot).i32(RT.LDPKT).callIndirect(RT.LDPKT).set(0);
         this.checkStatus(slot + 1);
         return;
       case 'ldx': {
@@ -636,7 +633,7 @@ class FunctionCompiler {
     const c = this.code;
     c.i32(slot);
     for (let r = 1; r <= 5; r++) c.get(r);
-    c.call(this.m.helperImport(slot));
+    c.i32(RT.HELPER).callIndirect(RT.HELPER);
     c.set(0);
     this.checkStatus(slot + 1);
     this.invalidateCaches();
@@ -647,7 +644,7 @@ class FunctionCompiler {
     const target = branchTarget(x, f, slot)!;
     c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_ge_u);
     this.openIf();
-    c.i32(FAIL.CALL_DEPTH).i32(slot).call(IMP_FAIL).unreachable();
+    c.i32(FAIL.CALL_DEPTH).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
     this.closeIf();
     // The callee's frame starts zeroed, as in the interpreter; remember how deep runs went.
     c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
@@ -688,12 +685,10 @@ class ModuleCompiler {
   private readonly packetOnly: Uint8Array | undefined;
   /** Whether any access is compiled as a direct packet access (the runtime must map the packet first). */
   readonly directPacket: boolean;
-  readonly helperDefs: HelperDef[] = [];
-  private readonly helperIdx = new Map<number, number>();
   private readonly fnIndex = new Map<number, number>();
-  /** Defined functions: 0 the exported run, 1 refill, then the BPF functions. */
-  readonly refillIndex: number;
-  private readonly firstBpf: number;
+  /** Defined functions (there are no function imports): 0 the exported run, 1 refill, then the BPF functions. */
+  readonly refillIndex = 1;
+  private readonly firstBpf = 2;
 
   constructor(readonly prog: PreparedProgram) {
     this.insns = prog.insns;
@@ -705,27 +700,11 @@ class ModuleCompiler {
     const access = prog.proven?.access;
     this.packetOnly = access;
     this.directPacket = access !== undefined && access.some((a) => a === ACCESS.PACKET);
-    // Helpers first: their imports come before every defined function.
-    prog.forms.forEach((f, i) => {
-      if (f.kind !== 'call' || f.callKind !== 'helper') return;
-      const h = prog.helpers[this.slots[i]!]!;
-      if (!this.helperIdx.has(h.id)) {
-        this.helperIdx.set(h.id, FIXED_IMPORTS.length + this.helperDefs.length);
-        this.helperDefs.push(h);
-      }
-    });
-    const nImports = FIXED_IMPORTS.length + this.helperDefs.length;
-    this.refillIndex = nImports + 1;
-    this.firstBpf = nImports + 2;
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
   isDirectPacket(slot: number): boolean {
     return this.packetOnly !== undefined && this.packetOnly[slot] === ACCESS.PACKET;
-  }
-
-  helperImport(slot: number): number {
-    return this.helperIdx.get(this.prog.helpers[slot]!.id)!;
   }
 
   functionIndex(slot: number): number {
@@ -734,7 +713,7 @@ class ModuleCompiler {
 
   compile(): CompileResult {
     const t0 = process.hrtime.bigint();
-    const funcs: FuncDef[] = [runFunction(this.functionIndex(0)), refillFunction()];
+    const funcs: FuncDef[] = [...supportFunctions(this.functionIndex(0))];
     const meta: { name: string; slot: number; marks: [number, number][] }[] = [
       { name: 'run', slot: -1, marks: [] }, { name: 'refill', slot: -1, marks: [] },
     ];
@@ -746,8 +725,11 @@ class ModuleCompiler {
       funcs.push({ name, type: BPF_FN, locals: fc.locals, body: fc.code });
       meta.push({ name, slot: s, marks: fc.code.marks });
     }
-    const imports = [...FIXED_IMPORTS, ...this.helperDefs.map((h): FuncImport => ({ module: 'rt', name: `helper_${h.name}`, type: HELPER_TYPE }))];
-    const layout = encodeModule({ imports, memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES }, funcs });
+    const layout = encodeModule({
+      types: RT_TYPES, imports: [], funcs,
+      table: { module: 'env', name: 'table', min: RT_TYPES.length },
+      memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES },
+    });
     const codegenNs = Number(process.hrtime.bigint() - t0);
     let module: WebAssembly.Module;
     try {
@@ -759,12 +741,19 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, helpers: this.helperDefs, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket,
-        importNames: imports.map((im) => `${im.module}.${im.name}`),
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket,
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };
   }
+}
+
+let support: { entry: number; funcs: FuncDef[] } | undefined;
+
+/** run and refill, the same in every module (made once: their bodies are only read). */
+function supportFunctions(entry: number): readonly FuncDef[] {
+  if (support?.entry !== entry) support = { entry, funcs: [runFunction(entry), refillFunction()] };
+  return support.funcs;
 }
 
 /** run() -> status: registers and budget from CTRL, the entry function at depth 0, r0 back to CTRL. */
@@ -784,7 +773,7 @@ function runFunction(entry: number): FuncDef {
   c.i32(CTRL).get(1).store(OP.i64_store, C_LEFT);
   c.end();
   c.i32(CTRL).load(OP.i32_load, C_STATUS);
-  return { name: 'run', type: { params: [], results: ['i32'] }, locals: ['i64', 'i64'], body: c, export: 'run' };
+  return { name: 'run', type: RUN_TYPE, locals: ['i64', 'i64'], body: c, export: 'run' };
 }
 
 /**
@@ -798,7 +787,7 @@ function refillFunction(): FuncDef {
   c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).tee(IDX);
   c.i32(TABLE_ENTRIES).op(OP.i32_ge_u);
   c.if();
-  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).call(IMP_MAP);
+  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).i32(RT.MAP).callIndirect(RT.MAP);
   c.unreachable();
   c.end();
   c.get(IDX).i32(ENTRY_SIZE).op(OP.i32_mul).i32(TABLE).op(OP.i32_add).set(E);
@@ -814,7 +803,7 @@ function refillFunction(): FuncDef {
   c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_add);
   c.get(LIM).op(OP.i64_extend_i32_u).op(OP.i64_gt_u);
   c.if();
-  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).call(IMP_MAP);
+  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).i32(RT.MAP).callIndirect(RT.MAP);
   c.end();
   // start: the address's upper half and the region's bias
   c.get(A).i64(32).op(OP.i64_shr_u).i64(32).op(OP.i64_shl).get(E).load(OP.i64_load32_u, E_BIAS).op(OP.i64_or);

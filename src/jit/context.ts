@@ -18,6 +18,8 @@ import {
 import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
+import { RT_NAMES, RT_TYPES } from './runtime-abi.js';
+import { encodeModule } from './wasm/encoder.js';
 import {
   ARENA, CTRL, C_PKTW, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
@@ -94,8 +96,43 @@ const NO_MEMORY = new Set([
  * a pointer to), so everything mapped is read again after it.
  */
 const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
-/** How a helper call treats the copies (bits of the `how` each helper import is made with). */
+/** How a helper call treats the copies (bits of howOf). */
 const NO_SYNC = 1, NO_REFRESH = 2;
+const hows = new WeakMap<HelperDef, number>();
+
+function howOf(h: HelperDef): number {
+  let how = hows.get(h);
+  if (how === undefined) {
+    // Registry names carry the kernel's bpf_ prefix; the sets above do not.
+    const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
+    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0);
+    hows.set(h, how);
+  }
+  return how;
+}
+
+let runtime: WebAssembly.Module | undefined;
+
+/** A table of the runtime's functions (RT in runtime-abi.ts) for compiled code to import as env.table. */
+export function runtimeTable(rt: Record<(typeof RT_NAMES)[number], unknown>): WebAssembly.Table {
+  const exports = new WebAssembly.Instance(runtimeModule(), { rt }).exports;
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: RT_NAMES.length });
+  RT_NAMES.forEach((name, i) => table.set(i, exports[name]));
+  return table;
+}
+
+/**
+ * The module that turns the runtime's JavaScript functions into table entries: it imports them and
+ * exports them again, and an exported function is what a funcref table holds.
+ */
+function runtimeModule(): WebAssembly.Module {
+  runtime ??= new WebAssembly.Module(encodeModule({
+    imports: RT_NAMES.map((name, i) => ({ module: 'rt', name, type: RT_TYPES[i]! })),
+    funcs: [],
+    reexports: RT_NAMES.map((name, i) => ({ name, func: i })),
+  }).bytes);
+  return runtime;
+}
 const STACK_NAMES = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => `stack frame ${f}`);
 
 export class JitContext {
@@ -139,8 +176,13 @@ export class JitContext {
   private helperCalls = 0;
   private lastInstance: { run: () => number } | undefined;
 
+  private readonly table: WebAssembly.Table;
+  /** The program running now: whose helpers[slot] a helper call means. */
+  private current: PreparedProgram | undefined;
+
   constructor() {
     this.refresh();
+    this.table = this.makeTable();
   }
 
   private refresh(): void {
@@ -155,21 +197,21 @@ export class JitContext {
   private instance(jit: JitProgram): { run: () => number } {
     let inst = this.instances.get(jit);
     if (inst !== undefined) return inst;
-    const rt: Record<string, unknown> = {
-      map: (hi: number, lo: number, desc: number, pc: number) => this.map(hi, lo, desc, pc),
-      fail: (kind: number, pc: number) => { throw failure(kind, pc); },
-      ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
-    };
-    for (const h of jit.helpers) {
-      // Registry names carry the kernel's bpf_ prefix; the sets above do not.
-      const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
-      const how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0);
-      rt[`helper_${h.name}`] = (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(h, how, pc, a, b, c, d, e);
-    }
-    const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory }, rt });
+    const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory, table: this.table } });
     inst = { run: i.exports.run as () => number };
     this.instances.set(jit, inst);
     return inst;
+  }
+
+  /** The table compiled code calls JavaScript through (runtime-abi.ts), bound to this context. */
+  private makeTable(): WebAssembly.Table {
+    const rt: Record<(typeof RT_NAMES)[number], unknown> = {
+      map: (hi: number, lo: number, desc: number, pc: number) => this.map(hi, lo, desc, pc),
+      fail: (kind: number, pc: number) => { throw failure(kind, pc); },
+      ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
+      helper: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
+    };
+    return runtimeTable(rt);
   }
 
   // ---- the region table ----
@@ -351,7 +393,9 @@ export class JitContext {
 
   // ---- calls out of the compiled code ----
 
-  private helper(h: HelperDef, how: number, pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint): bigint {
+  private helper(pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint): bigint {
+    const h = this.current!.helpers[pc]!;
+    const how = howOf(h);
     // The JS API hands i64 over as signed BigInts; helpers take registers as the interpreter gives
     // them, unsigned.
     if (a < 0n) a = BigInt.asUintN(64, a);
@@ -625,6 +669,7 @@ export class JitContext {
         this.lastInstance = inst;
       }
       this.wantLow = curJit.directPacket;
+      this.current = cur;
       // Direct packet accesses need the packet in the low window (where the context's data pointers
       // point); a run without one goes to the interpreter.
       if (curJit.directPacket && !this.ensureLow()) {
@@ -700,6 +745,7 @@ export class JitContext {
     this.resetArena();
     this.helperCalls = 0;
     this.wantLow = false;
+    this.current = undefined;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
     this.jsStackDirty = -1;

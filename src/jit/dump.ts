@@ -9,6 +9,7 @@ import { slotOffsets } from '../isa/insn.js';
 import type { JitProgram } from './compile.js';
 import { FC, FC_PREFIX, OP_INFO, alignOf } from './wasm/opcodes.js';
 import { ByteReader, parseModule, valType, type ParsedFunc } from './wasm/reader.js';
+import { RT_NAMES } from './runtime-abi.js';
 
 const BPF_LOCALS = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'left', 'depth', 'r10', 'frame', 'dpc', 'a', 'o', 't', 't2', 't3', 'pkt'];
 const FC_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FC).map(([k, v]) => [v, k]));
@@ -19,6 +20,7 @@ export function wasmText(jit: JitProgram, insns?: readonly Insn[]): string {
   const lines: string[] = ['(module'];
   for (const im of m.imports) {
     if (im.kind === 'memory') lines.push(`  (import "${im.module}" "${im.name}" (memory ${im.minPages}))`);
+    else if (im.kind === 'table') lines.push(`  (import "${im.module}" "${im.name}" (table ${im.min} funcref)) ;; ${RT_NAMES.map((n, i) => `${i}: rt.${n}`).join(', ')}`);
     else lines.push(`  (import "${im.module}" "${im.name}" (func $${im.module}.${im.name}${sig(im.params!, im.results!)}))`);
   }
   const source = new Map<number, string>();
@@ -85,6 +87,13 @@ function funcText(f: ParsedFunc, body: Uint8Array, funcNames: readonly string[],
         break;
       }
       case 'func': { const i = br.u32(); text += ` $${funcNames[i] ?? i}`; break; }
+      case 'indirect': {
+        // Type i of a program module is the type of the runtime's table entry i (runtime-abi.ts).
+        const t = br.u32();
+        br.byte();
+        text += RT_NAMES[t] !== undefined ? ` (type $rt.${RT_NAMES[t]})` : ` (type ${t})`;
+        break;
+      }
       case 'local': text += ` ${localName(br.u32())}`; break;
       case 'global': text += ` ${br.u32()}`; break;
       case 'mem': {

@@ -19,6 +19,12 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }
+  class Table {
+    constructor(desc: { element: 'anyfunc'; initial: number });
+    set(index: number, value: unknown): void;
+    get(index: number): unknown;
+    readonly length: number;
+  }
   class CompileError extends Error {}
   class RuntimeError extends Error {}
   function validate(bytes: Uint8Array): boolean;

@@ -62,6 +62,10 @@ export class Code extends ByteWriter {
   call(f: number): this {
     return this.byte(OP.call).u32(f);
   }
+  /** Call the function at the table index on the stack, of type `type`, through table 0. */
+  callIndirect(type: number): this {
+    return this.byte(OP.call_indirect).u32(type).byte(0);
+  }
   ret(): this {
     return this.byte(OP.return);
   }

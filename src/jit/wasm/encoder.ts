@@ -5,6 +5,10 @@
  */
 import { OP, VALTYPE, type ValType } from './opcodes.js';
 
+const UTF8 = new TextEncoder();
+/** Encoded names: modules repeat the same few (run, main, env, memory...). */
+const NAMES = new Map<string, Uint8Array>();
+
 export class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
@@ -43,6 +47,29 @@ export class ByteWriter {
     return this;
   }
 
+  /** Room for a size written later (patch5): a u32 LEB128 padded to 5 bytes, which wasm allows. */
+  reserve5(): number {
+    this.room(5);
+    const at = this.length;
+    this.length += 5;
+    return at;
+  }
+
+  /** Write the size of everything after a reserve5 at `at`. */
+  patch5(at: number): void {
+    let x = this.length - at - 5;
+    for (let i = 0; i < 4; i++) {
+      this.buf[at + i] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    this.buf[at + 4] = x & 0x7f;
+  }
+
+  /** Start again (a writer kept for reuse). */
+  reset(): void {
+    this.length = 0;
+  }
+
   /** Signed LEB128 of a 32-bit integer (i32.const, block types). */
   s32(v: number): this {
     let x = v | 0;
@@ -75,15 +102,13 @@ export class ByteWriter {
   }
 
   name(s: string): this {
-    const b = new TextEncoder().encode(s);
+    let b = NAMES.get(s);
+    if (b === undefined) {
+      b = UTF8.encode(s);
+      if (NAMES.size < 4096) NAMES.set(s, b);
+    }
     this.u32(b.length);
     return this.bytes(b);
-  }
-
-  /** A length-prefixed copy of another writer's bytes (a section or a function body). */
-  sized(w: ByteWriter): this {
-    this.u32(w.length);
-    return this.bytes(w.view());
   }
 
   view(): Uint8Array {
@@ -114,10 +139,19 @@ export interface FuncDef {
 }
 
 export interface ModuleSpec {
+  /**
+   * Types given the first indices, in order (what `call_indirect` names), before those of the
+   * imports and functions.
+   */
+  types?: readonly FuncType[];
   imports: readonly FuncImport[];
   /** The module imports its memory as env.memory (all programs share one linear memory). */
-  memory: { module: string; name: string; minPages: number };
+  memory?: { module: string; name: string; minPages: number };
+  /** A funcref table of at least `min` entries, imported (call_indirect goes through it). */
+  table?: { module: string; name: string; min: number };
   funcs: readonly FuncDef[];
+  /** Imported functions exported again under these names (import index -> name). */
+  reexports?: readonly { name: string; func: number }[];
 }
 
 /** Where each function's body starts in the module bytes: the printer and the dump use it. */
@@ -131,10 +165,7 @@ function typeKey(t: FuncType): string {
   return `${t.params.join(',')}>${t.results.join(',')}`;
 }
 
-function section(out: ByteWriter, id: number, content: ByteWriter): void {
-  out.byte(id);
-  out.sized(content);
-}
+const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 function writeLocals(w: ByteWriter, locals: readonly ValType[]): void {
   // Runs of one type share an entry.
@@ -147,6 +178,9 @@ function writeLocals(w: ByteWriter, locals: readonly ValType[]): void {
   w.u32(runs.length);
   for (const [n, t] of runs) w.u32(n).byte(VALTYPE[t]);
 }
+
+/** One writer for every module (encoding is synchronous): its buffer grows once, not per module. */
+const scratch = new ByteWriter();
 
 export function encodeModule(spec: ModuleSpec): ModuleLayout {
   const types: FuncType[] = [];
@@ -161,63 +195,72 @@ export function encodeModule(spec: ModuleSpec): ModuleLayout {
     }
     return i;
   };
+  for (const t of spec.types ?? []) {
+    types.push(t);
+    if (!typeIndex.has(typeKey(t))) typeIndex.set(typeKey(t), types.length - 1);
+  }
   const importTypes = spec.imports.map((im) => typeOf(im.type));
   const funcTypes = spec.funcs.map((f) => typeOf(f.type));
 
-  const out = new ByteWriter();
-  out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  // Sections are written in place, each size patched in once the section is done.
+  const out = scratch;
+  out.reset();
+  out.bytes(MAGIC);
+  const begin = (id: number): number => {
+    out.byte(id);
+    return out.reserve5();
+  };
 
-  const ts = new ByteWriter().u32(types.length);
+  let at = begin(1);
+  out.u32(types.length);
   for (const t of types) {
-    ts.byte(0x60).u32(t.params.length);
-    for (const p of t.params) ts.byte(VALTYPE[p]);
-    ts.u32(t.results.length);
-    for (const r of t.results) ts.byte(VALTYPE[r]);
+    out.byte(0x60).u32(t.params.length);
+    for (const p of t.params) out.byte(VALTYPE[p]);
+    out.u32(t.results.length);
+    for (const r of t.results) out.byte(VALTYPE[r]);
   }
-  section(out, 1, ts);
+  out.patch5(at);
 
-  const is = new ByteWriter().u32(spec.imports.length + 1);
-  spec.imports.forEach((im, i) => is.name(im.module).name(im.name).byte(0x00).u32(importTypes[i]!));
-  is.name(spec.memory.module).name(spec.memory.name).byte(0x02).byte(0x00).u32(spec.memory.minPages);
-  section(out, 2, is);
+  at = begin(2);
+  out.u32(spec.imports.length + (spec.table ? 1 : 0) + (spec.memory ? 1 : 0));
+  spec.imports.forEach((im, i) => out.name(im.module).name(im.name).byte(0x00).u32(importTypes[i]!));
+  if (spec.table) out.name(spec.table.module).name(spec.table.name).byte(0x01).byte(0x70).byte(0x00).u32(spec.table.min);
+  if (spec.memory) out.name(spec.memory.module).name(spec.memory.name).byte(0x02).byte(0x00).u32(spec.memory.minPages);
+  out.patch5(at);
 
-  const fs = new ByteWriter().u32(spec.funcs.length);
-  for (const t of funcTypes) fs.u32(t);
-  section(out, 3, fs);
+  at = begin(3);
+  out.u32(spec.funcs.length);
+  for (const t of funcTypes) out.u32(t);
+  out.patch5(at);
 
-  const exported = spec.funcs.map((f, i) => [f, i] as const).filter(([f]) => f.export !== undefined);
-  const es = new ByteWriter().u32(exported.length);
-  for (const [f, i] of exported) es.name(f.export!).byte(0x00).u32(spec.imports.length + i);
-  section(out, 7, es);
+  const reexports = spec.reexports ?? [];
+  at = begin(7);
+  out.u32(spec.funcs.filter((f) => f.export !== undefined).length + reexports.length);
+  spec.funcs.forEach((f, i) => { if (f.export !== undefined) out.name(f.export).byte(0x00).u32(spec.imports.length + i); });
+  for (const r of reexports) out.name(r.name).byte(0x00).u32(r.func);
+  out.patch5(at);
 
-  // Code: the offset of each body is known once the section header is written.
-  const bodies = spec.funcs.map((f) => {
-    const w = new ByteWriter();
-    writeLocals(w, f.locals);
-    const localsLen = w.length;
-    w.bytes(f.body.view()).byte(OP.end);
-    return { w, localsLen };
-  });
-  const cs = new ByteWriter().u32(bodies.length);
-  const rel: number[] = [];
-  for (const b of bodies) {
-    cs.u32(b.w.length);
-    rel.push(cs.length + b.localsLen);
-    cs.bytes(b.w.view());
+  at = begin(10);
+  out.u32(spec.funcs.length);
+  const bodyStart: number[] = [];
+  for (const f of spec.funcs) {
+    const size = out.reserve5();
+    writeLocals(out, f.locals);
+    bodyStart.push(out.length);
+    out.bytes(f.body.view()).byte(OP.end);
+    out.patch5(size);
   }
-  out.byte(10);
-  out.u32(cs.length);
-  const codeStart = out.length;
-  out.bytes(cs.view());
+  out.patch5(at);
 
   // The name section: function names in stack traces and in the text dump.
-  const names = new ByteWriter();
-  const fnNames = new ByteWriter().u32(spec.imports.length + spec.funcs.length);
-  spec.imports.forEach((im, i) => fnNames.u32(i).name(`${im.module}.${im.name}`));
-  spec.funcs.forEach((f, i) => fnNames.u32(spec.imports.length + i).name(f.name));
-  names.byte(1).sized(fnNames);
-  const custom = new ByteWriter().name('name').bytes(names.view());
-  section(out, 0, custom);
+  at = begin(0);
+  out.name('name').byte(1);
+  const sub = out.reserve5();
+  out.u32(spec.imports.length + spec.funcs.length);
+  spec.imports.forEach((im, i) => out.u32(i).name(`${im.module}.${im.name}`));
+  spec.funcs.forEach((f, i) => out.u32(spec.imports.length + i).name(f.name));
+  out.patch5(sub);
+  out.patch5(at);
 
-  return { bytes: out.view().slice(), bodyStart: rel.map((r) => codeStart + r) };
+  return { bytes: out.view().slice(), bodyStart };
 }

@@ -7,13 +7,13 @@ export type ValType = 'i32' | 'i64';
 export const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e };
 
 /** What follows an opcode in the binary. */
-export type Imm = 'none' | 'block' | 'label' | 'labels' | 'func' | 'local' | 'global' | 'mem' | 'i32' | 'i64' | 'memfill' | 'memcopy';
+export type Imm = 'none' | 'block' | 'label' | 'labels' | 'func' | 'indirect' | 'local' | 'global' | 'mem' | 'i32' | 'i64' | 'memfill' | 'memcopy';
 
 const TABLE: [name: string, code: number, imm: Imm][] = [
   ['unreachable', 0x00, 'none'], ['nop', 0x01, 'none'], ['block', 0x02, 'block'], ['loop', 0x03, 'block'],
   ['if', 0x04, 'block'], ['else', 0x05, 'none'], ['end', 0x0b, 'none'], ['br', 0x0c, 'label'],
   ['br_if', 0x0d, 'label'], ['br_table', 0x0e, 'labels'], ['return', 0x0f, 'none'], ['call', 0x10, 'func'],
-  ['drop', 0x1a, 'none'], ['select', 0x1b, 'none'],
+  ['call_indirect', 0x11, 'indirect'], ['drop', 0x1a, 'none'], ['select', 0x1b, 'none'],
   ['local.get', 0x20, 'local'], ['local.set', 0x21, 'local'], ['local.tee', 0x22, 'local'],
   ['global.get', 0x23, 'global'], ['global.set', 0x24, 'global'],
   ['i32.load', 0x28, 'mem'], ['i64.load', 0x29, 'mem'],
@@ -51,6 +51,7 @@ const opEntries = TABLE.map(([n, c]) => [n.replace('.', '_'), c]);
 /** Opcode bytes by name, `.` spelled `_` (OP.i64_add). */
 export const OP = Object.fromEntries(opEntries) as Record<string, number> & {
   end: number; block: number; loop: number; if: number; else: number; br: number; br_if: number; return: number; call: number;
+  call_indirect: number;
 };
 
 export interface OpInfo {

@@ -55,7 +55,9 @@ export interface ParsedFunc {
 }
 
 export interface ParsedModule {
-  imports: { module: string; name: string; kind: 'func' | 'memory'; params?: ValType[]; results?: ValType[]; minPages?: number }[];
+  imports: { module: string; name: string; kind: 'func' | 'memory' | 'table'; params?: ValType[]; results?: ValType[]; minPages?: number; min?: number }[];
+  /** The type section (what call_indirect names). */
+  types: { params: ValType[]; results: ValType[] }[];
   funcs: ParsedFunc[];
   /** Names of all functions, imports first (the index space of `call`). */
   funcNames: string[];
@@ -85,7 +87,13 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
       for (let n = r.u32(); n > 0; n--) {
         const module = r.name(), name = r.name(), kind = r.byte();
         if (kind === 0) imports.push({ module, name, kind: 'func', ...types[r.u32()]! });
-        else if (kind === 2) {
+        else if (kind === 1) {
+          r.byte(); // funcref
+          const flags = r.byte();
+          const min = r.u32();
+          if (flags & 1) r.u32();
+          imports.push({ module, name, kind: 'table', min });
+        } else if (kind === 2) {
           const flags = r.byte();
           const minPages = r.u32();
           if (flags & 1) r.u32();
@@ -126,7 +134,7 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
     const t = types[funcTypes[i]!]!;
     return { name, params: t.params, results: t.results, locals: b.locals, start: b.start, end: b.end, export: exports.get(index) };
   });
-  return { imports, funcs, funcNames };
+  return { imports, types, funcs, funcNames };
 }
 
 function parseNames(r: ByteReader): Map<number, string> {

@@ -1,0 +1,30 @@
+/**
+ * How compiled code calls out to JavaScript: through a funcref table each JitContext fills
+ * (jit/context.ts), with `call_indirect` at a constant index, instead of one imported function per
+ * helper. V8 compiles a wrapper for every function import a module has (~30-40 µs per signature
+ * when the module is made, measured on Node 20): a table import costs ~2 µs, and the wrappers are
+ * made once per context, when the context's runtime instance is.
+ *
+ * Entry i of the table has type RT_TYPES[i], which is also type index i of every program module.
+ */
+import type { FuncType } from './wasm/encoder.js';
+
+export const RT = {
+  /** map(hi, lo, size | write << 4, slot): make an access possible or throw its fault. */
+  MAP: 0,
+  /** fail(kind, slot): throw (FAIL.* in layout.ts). */
+  FAIL: 1,
+  /** ldpkt(k, size, slot) -> value: LD_ABS / LD_IND. */
+  LDPKT: 2,
+  /** helper(slot, r1..r5) -> r0: the helper the running program calls at that slot. */
+  HELPER: 3,
+} as const;
+
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'helper'] as const;
+
+export const RT_TYPES: readonly FuncType[] = [
+  { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
+  { params: ['i32', 'i32'], results: [] },
+  { params: ['i32', 'i32', 'i32'], results: ['i64'] },
+  { params: ['i32', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
+];
