@@ -185,7 +185,7 @@ function invocationNs(): number {
   if (typeof j === 'string') fail(j);
   const memory = new WebAssembly.Memory({ initial: 64 });
   const noop = (): void => undefined;
-  const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, helper: () => 0n });
+  const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, helper: () => 0n, enter: () => -1 });
   const inst = new WebAssembly.Instance(j.module, { env: { memory, table } });
   const run = inst.exports.run as () => number;
   new DataView(memory.buffer).setUint32(CTRL + C_LEFT, 1e9, true);

@@ -51,7 +51,12 @@ export function errnoResult(op: () => void): bigint {
     op();
     return 0n;
   } catch (e) {
-    if (e instanceof BpfError && isErrnoName(e.code)) return negErrno(e.code);
-    throw e;
+    return errnoOf(e);
   }
+}
+
+/** What errnoResult gives for a failure `e`: -errno, or `e` thrown on (for hot paths that catch themselves). */
+export function errnoOf(e: unknown): bigint {
+  if (e instanceof BpfError && isErrnoName(e.code)) return negErrno(e.code);
+  throw e;
 }

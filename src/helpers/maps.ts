@@ -9,17 +9,44 @@ import { ArrayOfMapsMap, BloomFilterMap, HashOfMapsMap, MAP_FLAGS, QueueStackMap
 import type { HelperCall, HelperDef } from './registry.js';
 import type { VmMap } from '../vm/runtime.js';
 import type { BpfError } from '../errors.js';
-import { errnoResult, negErrno } from './errno.js';
-import { copyOut, helper, helperError, mapArg, mem, runOf, u32, withPlace } from './support.js';
+import { errnoOf, errnoResult, negErrno } from './errno.js';
+import { copyOut, helper, helperError, mapArg, mem, placed, runOf, u32, withPlace } from './support.js';
 
 const PERCPU_TYPES = new Set(['percpu_array', 'percpu_hash', 'lru_percpu_hash']);
 
-function readKey(call: HelperCall, name: string, m: VmMap, addr: bigint): Uint8Array {
-  return mem(call, name, addr, m.map.spec.keySize, false, `key of map '${m.name}'`).slice();
+/** Keys and values of up to this many bytes are copied into a reused buffer (mapBytes). */
+const SCRATCH_MAX = 64;
+/** The buffers, by size; keys and values apart, as an update takes one of each. */
+const keyScratch: (Uint8Array | undefined)[] = [];
+const valueScratch: (Uint8Array | undefined)[] = [];
+
+/**
+ * A copy of the program's key or value at `addr` (key_size or value_size bytes), taken before the
+ * map sees it, as map operations expect; a clean EFAULT naming it when it is not all in memory.
+ * A small one goes to a buffer the next call reuses: every map copies what it keeps, and no map
+ * operation calls out, so the buffer is free again when the helper returns. (A fresh copy, or a
+ * view, is an allocation, which costs more than a lookup.)
+ */
+function mapBytes(call: HelperCall, name: string, m: VmMap, addr: bigint, kind: 'key' | 'value'): Uint8Array {
+  const size = kind === 'key' ? m.map.spec.keySize : m.map.spec.valueSize;
+  if (size <= SCRATCH_MAX) {
+    const scratch = kind === 'key' ? keyScratch : valueScratch;
+    const b = (scratch[size] ??= new Uint8Array(size));
+    if (call.memory.readInto(addr, b)) return b;
+  }
+  // The description is made only when there is a fault to describe.
+  return mem(call, name, addr, size, false, `${kind} of map '${m.name}'`).slice();
 }
 
-function readValue(call: HelperCall, name: string, m: VmMap, addr: bigint): Uint8Array {
-  return mem(call, name, addr, m.map.spec.valueSize, false, `value of map '${m.name}'`).slice();
+/** The name of the region a map's looked-up values get, made once per map. */
+const valueNames = new WeakMap<VmMap, string>();
+function valueRegionName(m: VmMap): string {
+  let n = valueNames.get(m);
+  if (n === undefined) {
+    n = `map '${m.name}' value`;
+    valueNames.set(m, n);
+  }
+  return n;
 }
 
 /** The map argument of a helper that changes it: programs cannot write to BPF_F_RDONLY_PROG maps (.rodata), the verifier refuses such a call. */
@@ -34,15 +61,22 @@ function writableMapArg(call: HelperCall, name: string, addr: bigint): VmMap {
 /** The address a program gets for the element `key` on `cpu`, or 0. */
 function lookupAddress(call: HelperCall, name: string, m: VmMap, key: Uint8Array, cpu: number): bigint {
   const run = runOf(call, name);
-  if (m.map instanceof ArrayOfMapsMap || m.map instanceof HashOfMapsMap) {
+  // By type (createMap makes these two classes for these two types): instanceof costs more.
+  const type = m.map.spec.type;
+  if (type === 'array_of_maps' || type === 'hash_of_maps') {
     const id = withPlace(call, name, () => (m.map as ArrayOfMapsMap | HashOfMapsMap).innerMapId(key));
     const inner = id === undefined ? undefined : run.vm.maps.get(id);
     return inner ? inner.handle.addr(0) : 0n;
   }
-  const view = withPlace(call, name, () => m.map.lookupView(key, cpu));
+  let view: Uint8Array | undefined;
+  try {
+    view = m.map.lookupView(key, cpu);
+  } catch (e) {
+    throw placed(call, name, e);
+  }
   if (view === undefined) return 0n;
   const writable = (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
-  return run.addressOf(view, writable, `map '${m.name}' value`);
+  return run.addressOf(view, writable, valueRegionName(m));
 }
 
 /** Update flags are a u64; anything above BPF_EXIST | BPF_F_LOCK is EINVAL before the map sees it. */
@@ -74,7 +108,7 @@ export const mapHelpers: readonly HelperDef[] = [
     impl(call, r1, r2) {
       const name = 'bpf_map_lookup_elem';
       const m = mapArg(call, name, r1);
-      return lookupAddress(call, name, m, readKey(call, name, m, r2), runOf(call, name).cpu);
+      return lookupAddress(call, name, m, mapBytes(call, name, m, r2, 'key'), runOf(call, name).cpu);
     },
   }),
   helper('map_update_elem', {
@@ -84,9 +118,16 @@ export const mapHelpers: readonly HelperDef[] = [
     impl(call, r1, r2, r3, r4) {
       const name = 'bpf_map_update_elem';
       const m = writableMapArg(call, name, r1);
-      const key = readKey(call, name, m, r2);
-      const value = readValue(call, name, m, r3);
-      return withUpdateFlags(r4, (flags) => m.map.updateFromProgram(key, value, flags, runOf(call, name).cpu));
+      const key = mapBytes(call, name, m, r2, 'key');
+      const value = mapBytes(call, name, m, r3, 'value');
+      // withUpdateFlags, without its closures (an update is as hot as a lookup).
+      if (r4 > 0xffffffffn) return negErrno('EINVAL');
+      try {
+        m.map.updateFromProgram(key, value, Number(r4), runOf(call, name).cpu);
+        return 0n;
+      } catch (e) {
+        return errnoOf(e);
+      }
     },
   }),
   helper('map_delete_elem', {
@@ -96,8 +137,13 @@ export const mapHelpers: readonly HelperDef[] = [
     impl(call, r1, r2) {
       const name = 'bpf_map_delete_elem';
       const m = writableMapArg(call, name, r1);
-      const key = readKey(call, name, m, r2);
-      return errnoResult(() => m.map.deleteFromProgram(key));
+      const key = mapBytes(call, name, m, r2, 'key');
+      try {
+        m.map.deleteFromProgram(key);
+        return 0n;
+      } catch (e) {
+        return errnoOf(e);
+      }
     },
   }),
   helper('map_push_elem', {
@@ -111,7 +157,7 @@ export const mapHelpers: readonly HelperDef[] = [
       if (!(map instanceof QueueStackMap) && !(map instanceof BloomFilterMap)) {
         throw wrongMapType(call, name, m, 'push needs a queue, stack or bloom_filter map');
       }
-      const value = readValue(call, name, m, r2);
+      const value = mapBytes(call, name, m, r2, 'value');
       return withUpdateFlags(r3, (flags) => map.push(value, flags));
     },
   }),
@@ -137,7 +183,7 @@ export const mapHelpers: readonly HelperDef[] = [
       const map = m.map;
       if (map instanceof BloomFilterMap) {
         // For a bloom filter the value is the one to test: 0 if it may be present, -ENOENT if not.
-        const value = readValue(call, name, m, r2);
+        const value = mapBytes(call, name, m, r2, 'value');
         return withPlace(call, name, () => map.peek(value)) ? 0n : negErrno('ENOENT');
       }
       return takeInto(call, name, m, r2, 'peek needs a queue, stack or bloom_filter map', (q) => q.peek());
@@ -153,7 +199,7 @@ export const mapHelpers: readonly HelperDef[] = [
       if (!PERCPU_TYPES.has(m.map.spec.type)) {
         throw wrongMapType(call, name, m, 'this helper needs a per-CPU array or hash');
       }
-      const key = readKey(call, name, m, r2);
+      const key = mapBytes(call, name, m, r2, 'key');
       const cpu = u32(r3);
       // cpu >= nr_cpu_ids gives NULL, as in the kernel.
       if (cpu >= m.map.nCpus) return 0n;

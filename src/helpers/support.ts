@@ -37,9 +37,13 @@ export function withPlace<T>(call: HelperCall, name: string, op: () => T): T {
   try {
     return op();
   } catch (e) {
-    if (e instanceof BpfError && e.place.insn === undefined) throw helperError(call, name, e.code, e.message);
-    throw e;
+    throw placed(call, name, e);
   }
+}
+
+/** What withPlace throws for `e` (hot paths catch themselves rather than make a closure per call). */
+export function placed(call: HelperCall, name: string, e: unknown): unknown {
+  return e instanceof BpfError && e.place.insn === undefined ? helperError(call, name, e.code, e.message) : e;
 }
 
 /** The VM run a helper is called from (helpers that need maps, the environment or the context). */
@@ -66,7 +70,11 @@ export function mapOfClass<M extends MapBase>(call: HelperCall, name: string, m:
 
 /** `len` bytes of BPF memory at `addr` (live), or a clean EFAULT naming the helper's argument. */
 export function mem(call: HelperCall, name: string, addr: bigint, len: number, write: boolean, what: string): Uint8Array {
-  return withPlace(call, name, () => call.memory.view(addr, len, write, what));
+  try {
+    return call.memory.view(addr, len, write, what);
+  } catch (e) {
+    throw placed(call, name, e);
+  }
 }
 
 /**

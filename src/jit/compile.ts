@@ -32,7 +32,7 @@ import {
 } from './layout.js';
 import { Code } from './wasm/code.js';
 import { encodeModule, type FuncDef, type FuncType } from './wasm/encoder.js';
-import { RT, RT_TYPES } from './runtime-abi.js';
+import { RT, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
 import { OP, type ValType } from './wasm/opcodes.js';
 
 /** A compiled program: the module and what the runtime and the dump need to know about it. */
@@ -51,6 +51,11 @@ export interface JitProgram {
    * the packet in the low window, mapped before the code starts.
    */
   readonly directPacket: boolean;
+  /**
+   * The code checks the budget. Verified programs' code only counts: a run of one with a budget
+   * below UNLIMITED_BUDGET goes to the interpreter.
+   */
+  readonly budgeted: boolean;
 }
 
 export interface JitFunction {
@@ -70,6 +75,8 @@ const BPF_FN: FuncType = { params: [...I64x(11), 'i32'], results: I64x(7) };
 const REFILL: FuncType = { params: ['i64', 'i32', 'i32'], results: ['i64', 'i32', 'i64'] };
 
 const RUN_TYPE: FuncType = { params: [], results: ['i32'] };
+/** The type index of BPF_FN in every module (after the runtime's), for tail calls through the table. */
+const BPF_FN_TYPE = RT_TYPES.length;
 
 // Locals of a BPF function.
 const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20;
@@ -270,7 +277,8 @@ class FunctionCompiler {
    */
   private budget(slot: number, count: number, need: number | undefined): void {
     const c = this.code;
-    if (need !== undefined) {
+    // A verified program runs without a budget (UNLIMITED_BUDGET): it is only counted.
+    if (need !== undefined && this.m.budgeted) {
       c.get(L_LEFT).i64(need).op(OP.i64_lt_s);
       this.openIf();
       c.i32(CTRL).i32(STATUS.DEOPT).store(OP.i32_store, C_STATUS);
@@ -635,8 +643,29 @@ class FunctionCompiler {
     for (let r = 1; r <= 5; r++) c.get(r);
     c.i32(RT.HELPER).callIndirect(RT.HELPER);
     c.set(0);
+    if (this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER) this.tailCall(slot);
     this.checkStatus(slot + 1);
     this.invalidateCaches();
+  }
+
+  /**
+   * A tail call the helper accepted, from the entry function: call the target's entry function
+   * with every register as it is (the interpreter carries them over, the stack frame too) and
+   * return what it returns. Wasm frames nest (no return_call in Node 20), at most 33 deep.
+   * From a subprogram, or when the target cannot be called so, the run leaves with the tail call
+   * pending (checkStatus).
+   */
+  private tailCall(slot: number): void {
+    const c = this.code;
+    c.i32(CTRL).load(OP.i32_load, C_STATUS).i32(STATUS.TAIL).op(OP.i32_eq);
+    this.openIf();
+    c.i32(slot).i32(RT.ENTER).callIndirect(RT.ENTER).tee(L_T3).i32(0).op(OP.i32_ge_s);
+    this.openIf();
+    for (let r = 0; r <= 9; r++) c.get(r);
+    c.get(L_LEFT).i32(0).get(L_T3).callIndirect(BPF_FN_TYPE);
+    c.ret();
+    this.closeIf();
+    this.closeIf();
   }
 
   private localCall(x: Insn, f: InsnForm, slot: number): void {
@@ -685,6 +714,8 @@ class ModuleCompiler {
   private readonly packetOnly: Uint8Array | undefined;
   /** Whether any access is compiled as a direct packet access (the runtime must map the packet first). */
   readonly directPacket: boolean;
+  /** Whether the code checks the budget (not for verified programs, which run without one). */
+  readonly budgeted: boolean;
   private readonly fnIndex = new Map<number, number>();
   /** Defined functions (there are no function imports): 0 the exported run, 1 refill, then the BPF functions. */
   readonly refillIndex = 1;
@@ -697,6 +728,7 @@ class ModuleCompiler {
     const targets = prog.insns.map((x, i) => branchTarget(x, prog.forms[i]!, this.slots[i]!));
     this.cfg = buildCfg(prog.insns, prog.forms, this.slots, targets);
     this.r10Written = writesR10(prog.insns, prog.forms);
+    this.budgeted = prog.proven === undefined;
     const access = prog.proven?.access;
     this.packetOnly = access;
     this.directPacket = access !== undefined && access.some((a) => a === ACCESS.PACKET);
@@ -722,11 +754,11 @@ class ModuleCompiler {
       const why = fc.compile();
       if (why !== undefined) return { ok: false, reason: `function at insn ${s}: ${why}` };
       const name = s === 0 ? 'main' : `fn_${s}`;
-      funcs.push({ name, type: BPF_FN, locals: fc.locals, body: fc.code });
+      funcs.push({ name, type: BPF_FN, locals: fc.locals, body: fc.code, ...(s === 0 ? { export: 'main' } : {}) });
       meta.push({ name, slot: s, marks: fc.code.marks });
     }
     const layout = encodeModule({
-      types: RT_TYPES, imports: [], funcs,
+      types: [...RT_TYPES, BPF_FN], imports: [], funcs,
       table: { module: 'env', name: 'table', min: RT_TYPES.length },
       memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES },
     });
@@ -741,7 +773,7 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, budgeted: this.budgeted,
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };

@@ -12,7 +12,7 @@
 import { BpfError } from '../errors.js';
 import type { HelperCall, HelperDef, RunServices, TailCallTarget } from '../helpers/registry.js';
 import {
-  execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
+  execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
   PreparedProgram, type ExecOptions, type PacketView,
 } from '../vm/interpreter.js';
 import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
@@ -50,6 +50,14 @@ class JitCall implements HelperCall {
     if (!(target instanceof PreparedProgram)) throw new Error('tail call target is not a prepared program');
     this.tail = target;
   }
+}
+
+/** A compiled program instantiated in a context: run() for the JS loop, main for tail calls. */
+interface Instance {
+  run: () => number;
+  main: unknown;
+  /** Its main's index in the context's table while it is a tail-call target (-1: none). */
+  entry: number;
 }
 
 /** What the current run of a context works on. */
@@ -97,7 +105,12 @@ const NO_MEMORY = new Set([
  */
 const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
 /** How a helper call treats the copies (bits of howOf). */
-const NO_SYNC = 1, NO_REFRESH = 2;
+const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4;
+/**
+ * Helpers that write only the storage of maps (the values a program may hold pointers to): after
+ * them only copies of map values are read again, not the packet or the context.
+ */
+const WRITES_MAPS = new Set(['map_update_elem', 'map_delete_elem']);
 const hows = new WeakMap<HelperDef, number>();
 
 function howOf(h: HelperDef): number {
@@ -105,7 +118,7 @@ function howOf(h: HelperDef): number {
   if (how === undefined) {
     // Registry names carry the kernel's bpf_ prefix; the sets above do not.
     const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
-    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0);
+    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0);
     hows.set(h, how);
   }
   return how;
@@ -141,7 +154,7 @@ export class JitContext {
   u8!: Uint8Array;
   i32!: Int32Array;
   u64!: BigUint64Array;
-  private readonly instances = new WeakMap<JitProgram, { run: () => number }>();
+  private readonly instances = new WeakMap<JitProgram, Instance>();
   private state: RunState | undefined;
   private mapped: Mapping[] = [];
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
@@ -177,6 +190,10 @@ export class JitContext {
   private lastInstance: { run: () => number } | undefined;
 
   private readonly table: WebAssembly.Table;
+  /** The budget of the current run. */
+  private budget = DEFAULT_BUDGET;
+  /** Instances whose entry function has a table entry (enter). */
+  private entered: Instance[] = [];
   /** The program running now: whose helpers[slot] a helper call means. */
   private current: PreparedProgram | undefined;
 
@@ -194,13 +211,39 @@ export class JitContext {
     this.u64 = new BigUint64Array(b);
   }
 
-  private instance(jit: JitProgram): { run: () => number } {
+  private instance(jit: JitProgram): Instance {
     let inst = this.instances.get(jit);
     if (inst !== undefined) return inst;
     const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory, table: this.table } });
-    inst = { run: i.exports.run as () => number };
+    inst = { run: i.exports.run as () => number, main: i.exports.main, entry: -1 };
     this.instances.set(jit, inst);
     return inst;
+  }
+
+  /**
+   * rt.enter: the table index of the entry function of the program bpf_tail_call just chose, for
+   * the compiled caller to call; -1 leaves the tail call to the run loop (a target that is not
+   * compiled, or needs a packet this run does not have). Targets get table entries for the run
+   * (released in finish, so the table holds no unloaded program).
+   */
+  private enter(): number {
+    const call = this.call;
+    const target = call.tail;
+    if (target === undefined) return -1;
+    const tj = jitOf(target);
+    if (typeof tj === 'string' || !this.canRun(tj) || (tj.directPacket && !this.ensureLow())) return -1;
+    const inst = this.instance(tj);
+    if (inst.entry < 0) {
+      inst.entry = RT_NAMES.length + this.entered.length;
+      if (inst.entry >= this.table.length) this.table.grow(1);
+      this.table.set(inst.entry, inst.main);
+      this.entered.push(inst);
+    }
+    call.tail = undefined;
+    this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
+    this.current = target;
+    if (tj.directPacket) this.wantLow = true;
+    return inst.entry;
   }
 
   /** The table compiled code calls JavaScript through (runtime-abi.ts), bound to this context. */
@@ -210,6 +253,7 @@ export class JitContext {
       fail: (kind: number, pc: number) => { throw failure(kind, pc); },
       ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
       helper: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
+      enter: () => this.enter(),
     };
     return runtimeTable(rt);
   }
@@ -352,14 +396,15 @@ export class JitContext {
    * map_update_elem writes a value the program holds a pointer to), and drop the mappings whose
    * region the helper replaced or removed. Cheaper than mapping them again on the next access.
    */
-  private refreshAll(): void {
+  private refreshAll(mapsOnly: boolean): void {
     if (this.mapped.length === 0) return;
     const memory = this.state!.memory;
     const keep: Mapping[] = [];
     for (const m of this.mapped) {
       const current = m.entry === LOW_INDEX ? memory.low : memory.regions[m.entry];
       if (current === m.region && m.region.bytes === m.bytes && (m.owner === undefined || keep.includes(m.owner))) {
-        if (m.owner === undefined) this.u8.set(m.bytes, m.phys);
+        const kind = m.region.kind;
+        if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) this.u8.set(m.bytes, m.phys);
         keep.push(m);
       } else {
         this.setEntry(m.entry, 0, 0, 0, 0);
@@ -404,7 +449,8 @@ export class JitContext {
     if (d < 0n) d = BigInt.asUintN(64, d);
     if (e < 0n) e = BigInt.asUintN(64, e);
     const st = this.state!;
-    this.helperCalls++;
+    // Helpers that touch no memory (a tail call, the time) leave nothing for betweenRuns to reset.
+    if ((how & NO_SYNC) === 0) this.helperCalls++;
     const depth = this.i32[(CTRL + C_MAXDEPTH) >> 2]!;
     const touches = (how & NO_SYNC) === 0;
     if (touches) this.syncOut();
@@ -423,7 +469,7 @@ export class JitContext {
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
     if ((how & NO_REFRESH) === 0) {
-      this.refreshAll();
+      this.refreshAll((how & MAPS_ONLY) !== 0);
       if (this.wantLow) this.ensureLow();
     }
     if (stacks) this.stacksIn(depth);
@@ -630,6 +676,7 @@ export class JitContext {
   /** A run's registers, budget and control block, from `opts`. */
   private startRun(opts: ExecOptions, input: Region, stack0: Region, budget: number): void {
     const i32 = this.i32;
+    this.budget = budget;
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     i32[(CTRL + C_DEPTH) >> 2] = 0;
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
@@ -684,6 +731,8 @@ export class JitContext {
         throw e;
       }
       if (status === STATUS.DONE || status === STATUS.STOP) return undefined;
+      // Where the run left: in the program a tail call (enter) may have moved it to.
+      cur = this.current!;
       const left = this.budgetLeft();
       const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
       let pc = this.i32[(CTRL + C_PC) >> 2]!;
@@ -692,7 +741,7 @@ export class JitContext {
         call.tail = undefined;
         this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
         const tj = depth === 0 ? jitOf(target) : 'a tail call from a subprogram';
-        if (typeof tj !== 'string') {
+        if (typeof tj !== 'string' && this.canRun(tj)) {
           cur = target;
           curJit = tj;
           continue;
@@ -702,6 +751,11 @@ export class JitContext {
       }
       return this.handOver(cur, opts, input, pc, budget - left, depth);
     }
+  }
+
+  /** Whether this run's budget is one the code enforces (code without checks needs no budget). */
+  private canRun(jit: JitProgram): boolean {
+    return jit.budgeted || this.budget >= UNLIMITED_BUDGET;
   }
 
   /** The budget left in CTRL: below 2^53, so its halves make it a number exactly. */
@@ -746,6 +800,13 @@ export class JitContext {
     this.helperCalls = 0;
     this.wantLow = false;
     this.current = undefined;
+    if (this.entered.length !== 0) {
+      for (const inst of this.entered) {
+        this.table.set(inst.entry, null);
+        inst.entry = -1;
+      }
+      this.entered = [];
+    }
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
     this.jsStackDirty = -1;
@@ -784,7 +845,7 @@ const pool: JitContext[] = [];
 export function executeJit(prog: PreparedProgram, opts: ExecOptions = {}): RunResult {
   if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return interpretAll(prog, opts);
   const jit = jitOf(prog);
-  if (typeof jit === 'string') return interpretAll(prog, opts);
+  if (typeof jit === 'string' || (!jit.budgeted && (opts.budget ?? DEFAULT_BUDGET) < UNLIMITED_BUDGET)) return interpretAll(prog, opts);
   let ctx = pool.pop();
   if (ctx === undefined || ctx.busy) ctx = new JitContext();
   try {

@@ -18,13 +18,23 @@ export const RT = {
   LDPKT: 2,
   /** helper(slot, r1..r5) -> r0: the helper the running program calls at that slot. */
   HELPER: 3,
+  /**
+   * enter(slot) -> table index: after bpf_tail_call asked for a tail call, where the target's
+   * entry function is in the table (the caller then calls it and returns what it returns), or -1
+   * to leave the compiled code with the tail call pending (the JS run loop takes it from there).
+   */
+  ENTER: 4,
 } as const;
 
-export const RT_NAMES = ['map', 'fail', 'ldpkt', 'helper'] as const;
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'helper', 'enter'] as const;
 
 export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
   { params: ['i32', 'i32'], results: [] },
   { params: ['i32', 'i32', 'i32'], results: ['i64'] },
   { params: ['i32', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
+  { params: ['i32'], results: ['i32'] },
 ];
+
+/** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */
+export const TAIL_CALL_HELPER = 12;

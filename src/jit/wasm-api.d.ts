@@ -22,6 +22,7 @@ declare namespace WebAssembly {
   class Table {
     constructor(desc: { element: 'anyfunc'; initial: number });
     set(index: number, value: unknown): void;
+    grow(delta: number): number;
     get(index: number): unknown;
     readonly length: number;
   }

@@ -32,15 +32,6 @@ export function u32Bytes(v: number): Uint8Array {
   return b;
 }
 
-/** A string that identifies a key's bytes, for use as a JavaScript Map key. */
-export function keyString(key: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < key.length; i += 4096) {
-    s += String.fromCharCode.apply(null, key.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return s;
-}
-
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

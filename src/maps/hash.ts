@@ -2,7 +2,7 @@
  * BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH (kernel/bpf/hashtab.c): one
  * implementation, two switches (per-CPU values; LRU eviction instead of E2BIG when full).
  *
- * Elements live in a JavaScript Map by key bytes and on a doubly linked list in insertion order,
+ * Elements live in a table by key bytes (key-table.ts) and on a doubly linked list in insertion order,
  * which is the iteration order of get_next_key and of batches (the kernel iterates hash buckets;
  * any stable order is allowed). Each element owns its value buffer, so a program's view of it is
  * stable; updates of an existing element write in place.
@@ -13,7 +13,8 @@
  */
 import { MapBase } from './base.js';
 import { genericDeleteBatch, genericUpdateBatch } from './batch.js';
-import { keyString, readU32, roundUp8, roundUpPowerOfTwo, u32Bytes } from './bytes.js';
+import { readU32, roundUp8, roundUpPowerOfTwo, u32Bytes } from './bytes.js';
+import { KeyTable } from './key-table.js';
 import { PERCPU_VALUE_MAX } from './array.js';
 import { LruOrder } from './lru.js';
 import { ACCESS_FLAGS, MAP_FLAGS, UPDATE, type BatchResult, type MapSpec } from './types.js';
@@ -64,10 +65,13 @@ interface HashElem {
   prev: HashElem | undefined;
   next: HashElem | undefined;
   lruList: number;
+  /** KeyTable's. */
+  hash: number;
+  chain: HashElem | undefined;
 }
 
 export class HashMap extends MapBase {
-  private readonly elems = new Map<string, HashElem>();
+  private readonly elems = new KeyTable<HashElem>();
   private head: HashElem | undefined;
   private tail: HashElem | undefined;
   private nextSeq = 0;
@@ -101,15 +105,17 @@ export class HashMap extends MapBase {
   // ---- element list --------------------------------------------------------------------------
 
   private find(key: Uint8Array): HashElem | undefined {
-    return this.elems.get(keyString(key));
+    return this.elems.get(key);
   }
 
   private insert(key: Uint8Array, value: Uint8Array, cpu: number): HashElem {
-    const e: HashElem = { key: key.slice(), value, views: undefined, seq: this.nextSeq++, prev: this.tail, next: undefined, lruList: 0 };
+    const e: HashElem = {
+      key: key.slice(), value, views: undefined, seq: this.nextSeq++, prev: this.tail, next: undefined, lruList: 0, hash: 0, chain: undefined,
+    };
     if (this.tail) this.tail.next = e;
     else this.head = e;
     this.tail = e;
-    this.elems.set(keyString(key), e);
+    this.elems.add(e);
     this.lru?.add(e, this.lru.listFor(cpu));
     return e;
   }
@@ -119,7 +125,7 @@ export class HashMap extends MapBase {
     else this.head = e.next;
     if (e.next) e.next.prev = e.prev;
     else this.tail = e.prev;
-    this.elems.delete(keyString(e.key));
+    this.elems.delete(e);
     this.lru?.remove(e);
   }
 

@@ -16,6 +16,11 @@ import type { RunOptions, RunResult } from './api.js';
 import { P, toBig, fromBig, mul64, lsh64, rsh64, arsh64, udiv64, umod64, sdivmod64, bswap16, bswap32 } from './pair64.js';
 
 export const DEFAULT_BUDGET = 1_000_000;
+/**
+ * The budget of a verified program's run in the VM when none is asked for: none, in effect, as in
+ * the kernel (the verifier proved the program ends). The count of executed instructions stays exact.
+ */
+export const UNLIMITED_BUDGET = Number.MAX_SAFE_INTEGER;
 export const STACK_SIZE = 512;
 export const MAX_CALL_FRAMES = 8;
 

@@ -33,9 +33,17 @@ export class Region {
     readonly low = false,
   ) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.made = bytes;
   }
+  /** The bytes `dv` was made over. */
+  private readonly made: Uint8Array;
   /** What the region belongs to (a map, a program...), for helpers that take its address. */
   owner: unknown = undefined;
+  /** Whether this region is exactly what a new Region with these arguments (at its index) would be. */
+  isAsMade(name: string, kind: RegionKind, bytes: Uint8Array, writable: boolean): boolean {
+    return this.bytes === bytes && this.made === bytes && this.writable === writable && this.kind === kind
+      && this.name === name && this.owner === undefined;
+  }
   get size(): number {
     return this.bytes.length;
   }
@@ -47,15 +55,30 @@ export class Region {
   lo(offset = 0): number {
     return ((this.low ? LOW_BASE : 0) + offset) | 0;
   }
+  /** addr(0), made once: helpers hand it out on every map lookup, and BigInt arithmetic allocates. */
+  private base: bigint | undefined = undefined;
   /** The address of byte `offset` of this region, as an unsigned 64-bit value. */
   addr(offset = 0): bigint {
+    if (offset === 0) return (this.base ??= (BigInt(this.tag >>> 0) << 32n) | BigInt(this.lo(0) >>> 0));
     return (BigInt(this.tag >>> 0) << 32n) | BigInt(this.lo(offset) >>> 0);
   }
 }
 
+/**
+ * Splits 64-bit addresses into their halves: one store and two loads, where shifting and masking
+ * the BigInt would allocate a BigInt per step (helpers decode several addresses per call). Typed
+ * arrays rather than a DataView, which takes twice as long; they are in the host's byte order.
+ */
+const SPLIT = new BigUint64Array(1);
+const HALVES = new Int32Array(SPLIT.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1, HI = 1 - LO;
+
 export function formatAddr(hi: number, lo: number): string {
   return '0x' + (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
+
+/** Indices below this keep their dropped region for reuse (`add`); a run rarely adds more. */
+const MAX_DROPPED = 4096;
 
 /** One shared empty view: a fresh one per Memory costs more than a whole short run (bench/). */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
@@ -71,10 +94,16 @@ export class Memory {
    * their stack frames between runs instead of allocating new ones.
    */
   reuseStacks = false;
+  /** The region last dropped at each index (see `add`). */
+  private readonly dropped: (Region | undefined)[] = [];
+  /** The last region put in the low window (see `setLow`). */
+  private lastLow: Region | undefined = undefined;
 
   /** Put a region in the low window (replacing any there). */
   setLow(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
-    this.low = new Region(-1, name, kind, bytes, writable, true);
+    const last = this.lastLow;
+    this.low = last !== undefined && last.isAsMade(name, kind, bytes, writable) ? last : new Region(-1, name, kind, bytes, writable, true);
+    this.lastLow = this.low;
     return this.low;
   }
 
@@ -87,11 +116,23 @@ export class Memory {
     // Popping the few regions a run added is cheaper than a length store, a runtime call in V8
     // that shows in a short run's cost.
     const regions = this.regions;
-    while (regions.length > mark) regions.pop();
+    const dropped = this.dropped;
+    while (regions.length > mark) {
+      const r = regions.pop()!;
+      if (r.index < MAX_DROPPED) dropped[r.index] = r;
+    }
   }
 
+  /**
+   * Add a region. One `truncate` dropped from this index that is just what this call would make
+   * comes back instead of a new one: runs that add the same regions in the same order (a run's
+   * context, the values of the map elements it looks up) then make no Region, nor its DataView,
+   * which cost more than a short program's run.
+   */
   add(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
-    const r = new Region(this.regions.length, name, kind, bytes, writable);
+    const index = this.regions.length;
+    const d = this.dropped[index];
+    const r = d !== undefined && d.isAsMade(name, kind, bytes, writable) ? d : new Region(index, name, kind, bytes, writable);
     this.regions.push(r);
     return r;
   }
@@ -104,12 +145,19 @@ export class Memory {
 
   /** The region and offset of a 64-bit address, or undefined. */
   resolve(addr: bigint): { region: Region; offset: number } | undefined {
-    const hi = Number((addr >> 32n) & 0xffffffffn) | 0;
-    const lo = Number(addr & 0xffffffffn) | 0;
+    SPLIT[0] = addr;
+    const lo = HALVES[LO]!, hi = HALVES[HI]!;
     const region = this.regionOf(hi);
     if (region === undefined) return undefined;
     const offset = (lo - (region.low ? LOW_BASE : 0)) >>> 0;
     return offset <= region.size ? { region, offset } : undefined;
+  }
+
+  /** The region whose first byte `addr` is (a map's handle, a function's code), or undefined. */
+  regionAt(addr: bigint): Region | undefined {
+    SPLIT[0] = addr;
+    const region = this.regionOf(HALVES[HI]!);
+    return region !== undefined && HALVES[LO]! === region.lo(0) ? region : undefined;
   }
 
   /**
@@ -117,12 +165,37 @@ export class Memory {
    * one region (and that region is writable when `write`).
    */
   view(addr: bigint, len: number, write: boolean, what: string): Uint8Array {
-    const at = this.resolve(addr);
-    if (at === undefined || at.offset + len > at.region.size || (write && !at.region.writable) || len < 0) {
-      const hi = Number((addr >> 32n) & 0xffffffffn) | 0, lo = Number(addr & 0xffffffffn) | 0;
-      throw new BpfError('EFAULT', `${what}: invalid ${write ? 'write' : 'read'} of ${len} bytes at ${formatAddr(hi, lo)}: ${this.whereIs(hi, lo, len, write)}`);
-    }
-    return at.region.bytes.subarray(at.offset, at.offset + len);
+    const v = this.viewOrUndefined(addr, len, write);
+    if (v !== undefined) return v;
+    SPLIT[0] = addr;
+    const lo = HALVES[LO]!, hi = HALVES[HI]!;
+    throw new BpfError('EFAULT', `${what}: invalid ${write ? 'write' : 'read'} of ${len} bytes at ${formatAddr(hi, lo)}: ${this.whereIs(hi, lo, len, write)}`);
+  }
+
+  /**
+   * Copy the `dst.length` bytes at `addr` into `dst`; false, and nothing copied, unless they all lie
+   * inside one region. For the few bytes of a key a loop beats making a view to copy from.
+   */
+  readInto(addr: bigint, dst: Uint8Array): boolean {
+    SPLIT[0] = addr;
+    const region = this.regionOf(HALVES[HI]!);
+    if (region === undefined) return false;
+    const len = dst.length;
+    const offset = (HALVES[LO]! - (region.low ? LOW_BASE : 0)) >>> 0;
+    const src = region.bytes;
+    if (offset + len > src.length) return false;
+    for (let i = 0; i < len; i++) dst[i] = src[offset + i]!;
+    return true;
+  }
+
+  /** `view` without the error: undefined where `view` throws (a caller then describes the fault lazily). */
+  viewOrUndefined(addr: bigint, len: number, write: boolean): Uint8Array | undefined {
+    SPLIT[0] = addr;
+    const region = this.regionOf(HALVES[HI]!);
+    if (region === undefined || len < 0) return undefined;
+    const offset = (HALVES[LO]! - (region.low ? LOW_BASE : 0)) >>> 0;
+    if (offset + len > region.bytes.length || (write && !region.writable)) return undefined;
+    return region.bytes.subarray(offset, offset + len);
   }
 
   /**

@@ -21,6 +21,7 @@ import { DEFAULT_ENGINE, type Engine } from '../jit/engine.js';
 import type { ObjectSpec, ProgramSpec } from '../elf/object.js';
 import { findProgType } from '../progtypes/table.js';
 import { verifyProgram } from '../verifier/verify.js';
+import { UNLIMITED_BUDGET } from './interpreter.js';
 import type { ProvenFacts } from '../verifier/proven.js';
 
 /**
@@ -136,8 +137,12 @@ export class RunContext implements RunServices {
   packet: PacketView | undefined = undefined;
   /** Program-type state helpers may change (an XDP redirect target, a tc classid...). */
   readonly state: Record<string, unknown> = {};
-  /** Made on first use: most runs look up no map value, and a Map per run shows in a short run's cost. */
-  private views: Map<Uint8Array, Region> | undefined = undefined;
+  /**
+   * The region last made for each map value (a live view from a map), in any run: one still in
+   * memory is the value's address for this run too (the same view gets the same address, as a run
+   * needs). Weak: a deleted element's value goes. (Memory.add brings back one a run's end dropped.)
+   */
+  private static readonly valueRegions = new WeakMap<Uint8Array, Region>();
 
   constructor(readonly vm: Vm, readonly program: VmProgram, readonly cpu: number) {}
 
@@ -151,20 +156,19 @@ export class RunContext implements RunServices {
 
   /** The map whose handle `addr` is, or undefined. */
   mapAt(addr: bigint): VmMap | undefined {
-    const at = this.vm.memory.resolve(addr);
-    if (at === undefined || at.region.kind !== 'map' || at.offset !== 0) return undefined;
-    return at.region.owner as VmMap;
+    const region = this.vm.memory.regionAt(addr);
+    if (region === undefined || region.kind !== 'map') return undefined;
+    return region.owner as VmMap;
   }
 
   /** The address at which a map value (a live view from a map) is visible to this run. */
   addressOf(view: Uint8Array, writable: boolean, name: string): bigint {
-    const views = (this.views ??= new Map<Uint8Array, Region>());
-    let r = views.get(view);
-    if (r === undefined) {
-      r = this.vm.memory.add(name, 'map_value', view, writable);
-      views.set(view, r);
-    }
-    return r.addr(0);
+    const memory = this.vm.memory;
+    const r = RunContext.valueRegions.get(view);
+    if (r !== undefined && memory.regions[r.index] === r) return r.addr(0);
+    const added = memory.add(name, 'map_value', view, writable);
+    if (added !== r) RunContext.valueRegions.set(view, added);
+    return added.addr(0);
   }
 
   /** Give any bytes an address for this run (ringbuf records, scratch buffers). */
@@ -217,8 +221,6 @@ export class RunContext implements RunServices {
 
   private releaseSince(mark: number): void {
     this.vm.memory.truncate(mark);
-    const views = this.views;
-    if (views !== undefined) for (const [view, region] of views) if (region.index >= mark) views.delete(view);
   }
 
   /** Read a NUL-terminated string of at most `max` bytes (the NUL not counted) at `addr`. */
@@ -393,7 +395,7 @@ export class Vm {
       ctx.packet = s.packet ?? ctx.packet;
       const state = { ...ctx.state };
       const result = executeJit(prog.prepared, {
-        memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet, budget: opts.budget,
+        memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet, budget: opts.budget ?? (prog.prepared.proven ? UNLIMITED_BUDGET : undefined),
         repeat: n, between: (m) => ctx.resetRun(m, state),
       });
       return { result, run: ctx };
@@ -418,7 +420,7 @@ export class Vm {
       const engine = opts.trace === undefined ? opts.engine ?? prog.engine : 'interp';
       const result = (engine === 'jit' ? executeJit : execute)(prog.prepared, {
         memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet,
-        budget: opts.budget, trace: opts.trace,
+        budget: opts.budget ?? (prog.prepared.proven ? UNLIMITED_BUDGET : undefined), trace: opts.trace,
       });
       return { result, run: ctx };
     } catch (e) {
