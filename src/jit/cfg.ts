@@ -29,12 +29,12 @@ export interface BasicBlock {
 
 export interface Cfg {
   readonly blocks: readonly BasicBlock[];
-  /** Block starting at each slot (leaders only). */
-  readonly blockAtSlot: ReadonlyMap<number, number>;
+  /** Block starting at each slot (leaders only; -1 elsewhere). */
+  readonly blockAtSlot: Int32Array;
   /** Slots of function entries: 0 first, then every local call target in slot order. */
   readonly functions: readonly number[];
-  /** Instruction index of each slot that starts an instruction. */
-  readonly insnAtSlot: ReadonlyMap<number, number>;
+  /** Instruction index of each slot that starts an instruction (-1 for the second half of lddw). */
+  readonly insnAtSlot: Int32Array;
 }
 
 /** Instructions after which a new block starts. */
@@ -44,8 +44,9 @@ function ends(form: InsnForm): boolean {
 
 export function buildCfg(insns: readonly Insn[], forms: readonly InsnForm[], slots: readonly number[], targets: readonly (number | undefined)[]): Cfg {
   const n = insns.length;
-  const insnAtSlot = new Map<number, number>();
-  slots.forEach((s, i) => insnAtSlot.set(s, i));
+  const nSlots = n === 0 ? 0 : slots[n - 1]! + (forms[n - 1]!.kind === 'lddw' ? 2 : 1);
+  const insnAtSlot = new Int32Array(nSlots + 1).fill(-1);
+  for (let i = 0; i < n; i++) insnAtSlot[slots[i]!] = i;
   const leader = new Array<boolean>(n).fill(false);
   leader[0] = true;
   const functions = new Set<number>([0]);
@@ -53,26 +54,26 @@ export function buildCfg(insns: readonly Insn[], forms: readonly InsnForm[], slo
     const f = forms[i]!;
     const t = targets[i];
     if (t !== undefined) {
-      leader[insnAtSlot.get(t)!] = true;
+      leader[insnAtSlot[t]!] = true;
       if (f.kind === 'call') functions.add(t);
     }
     if (ends(f) && i + 1 < n) leader[i + 1] = true;
   }
   const blocks: BasicBlock[] = [];
-  const blockAtSlot = new Map<number, number>();
+  const blockAtSlot = new Int32Array(nSlots + 1).fill(-1);
   for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && !leader[j + 1]) j++;
     const lastForm = forms[j]!;
     const id = blocks.length;
-    blockAtSlot.set(slots[i]!, id);
+    blockAtSlot[slots[i]!] = id;
     const falls = !(lastForm.kind === 'exit' || lastForm.kind === 'ja');
     blocks.push({ id, first: i, last: j, slot: slots[i]!, target: undefined, falls, count: j - i + 1 });
     i = j + 1;
   }
   for (const b of blocks) {
     const f = forms[b.last]!;
-    if (f.kind === 'jcond' || f.kind === 'ja') (b as { target: number | undefined }).target = blockAtSlot.get(targets[b.last]!)!;
+    if (f.kind === 'jcond' || f.kind === 'ja') (b as { target: number | undefined }).target = blockAtSlot[targets[b.last]!]!;
   }
   return { blocks, blockAtSlot, functions: [...functions].sort((a, b) => a - b), insnAtSlot };
 }

@@ -132,19 +132,23 @@ function writesR10(insns: readonly Insn[], forms: readonly InsnForm[]): boolean 
 }
 
 class FunctionCompiler {
-  readonly code = new Code();
+  readonly code: Code;
   readonly locals: ValType[] = [...FIXED_LOCALS];
   private readonly labels: Label[] = [];
   private readonly caches = new Map<number, RegionCache>();
   private nesting!: Nesting;
-  private pos = new Map<number, number>();
+  /** Each block's position in the emitted order (-1: not in this function). */
+  private pos = new Int32Array(0);
   /** Budget checkpoints: block -> instructions the budget must cover from there. */
   private need = new Map<number, number>();
 
   constructor(
     private readonly m: ModuleCompiler,
     private readonly entrySlot: number,
-  ) {}
+  ) {
+    // About 25 bytes of wasm an instruction: one buffer from the start rather than doublings.
+    this.code = new Code(Math.min(m.prog.slots * 32 + 256, 1 << 16));
+  }
 
   private local(t: ValType): number {
     this.locals.push(t);
@@ -169,7 +173,7 @@ class FunctionCompiler {
 
   compile(): string | undefined {
     const { cfg } = this.m;
-    const entryBlock = cfg.blockAtSlot.get(this.entrySlot)!;
+    const entryBlock = cfg.blockAtSlot[this.entrySlot]!;
     // Program order first (what a compiler emitted), else reverse postorder.
     let order = functionBlocks(cfg, entryBlock);
     let n = stackify(cfg, order);
@@ -179,8 +183,9 @@ class FunctionCompiler {
       if (typeof n === 'string') return n;
     }
     this.nesting = n;
-    order.forEach((b, i) => this.pos.set(b, i));
-    this.need = this.checkpoints(order);
+    this.pos = new Int32Array(cfg.blocks.length).fill(-1);
+    order.forEach((b, i) => { this.pos[b] = i; });
+    if (this.m.budgeted) this.need = this.checkpoints(order);
     const c = this.code;
     // Prologue: this frame's place in linear memory and r10.
     c.get(L_DEPTH).i32(9).op(OP.i32_shl).i32(STACKS).op(OP.i32_add).set(L_FRAME);
@@ -297,28 +302,28 @@ class FunctionCompiler {
     for (const b of order) {
       const blk = cfg.blocks[b]!;
       const last = forms[blk.last]!;
-      if (last.kind === 'call' && last.callKind === 'local' && pos.has(b + 1)) check.add(b + 1);
+      if (last.kind === 'call' && last.callKind === 'local' && b + 1 < pos.length && pos[b + 1]! >= 0) check.add(b + 1);
     }
     // Longest way from each block to a checkpoint or an exit, over forward edges (order is a DAG order).
-    const far = new Map<number, number>();
+    const far = new Int32Array(cfg.blocks.length);
     for (let i = order.length - 1; i >= 0; i--) {
       const b = order[i]!;
       const blk = cfg.blocks[b]!;
       let next = 0;
       const via = (s: number): void => {
-        const ps = pos.get(s);
-        if (ps === undefined || ps <= i || check.has(s)) return;
-        next = Math.max(next, far.get(s)!);
+        const ps = pos[s]!;
+        if (ps < 0 || ps <= i || check.has(s)) return;
+        next = Math.max(next, far[s]!);
       };
       if (blk.target !== undefined) via(blk.target);
       if (blk.falls) {
         if (b + 1 < cfg.blocks.length) via(b + 1);
         else next = Math.max(next, 1); // falling off the end counts as one more
       }
-      far.set(b, blk.count + next);
+      far[b] = blk.count + next;
     }
     const out = new Map<number, number>();
-    for (const b of check) out.set(b, far.get(b)!);
+    for (const b of check) out.set(b, far[b]!);
     return out;
   }
 
@@ -330,7 +335,7 @@ class FunctionCompiler {
       this.code.mark(slots[i]!);
       this.emitInsn(i, insns[i]!, forms[i]!, slots[i]!, b);
     }
-    if (blk.falls && b + 1 < cfg.blocks.length && this.pos.get(b + 1) !== this.pos.get(b)! + 1) {
+    if (blk.falls && b + 1 < cfg.blocks.length && this.pos[b + 1] !== this.pos[b]! + 1) {
       this.code.br(this.depthOf(this.jumpLabel(b, b + 1)));
     }
     if (blk.falls && b === cfg.blocks.length - 1) {
@@ -341,7 +346,7 @@ class FunctionCompiler {
   }
 
   private jumpLabel(fromBlock: number, target: number): Construct {
-    const pf = this.pos.get(fromBlock)!, pt = this.pos.get(target)!;
+    const pf = this.pos[fromBlock]!, pt = this.pos[target]!;
     const k = pt <= pf ? this.nesting.loopAt.get(pt) : this.nesting.blockTo.get(pt);
     if (!k) throw new Error(`jit: no label for the jump from block ${fromBlock} to ${target}`);
     return k;
@@ -376,13 +381,13 @@ class FunctionCompiler {
         c.i64(lddwValue(x)).set(d);
         return;
       case 'jcond': {
-        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot.get(branchTarget(x, f, slot)!)!);
+        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot[branchTarget(x, f, slot)!]!);
         this.condition(x, f);
         c.brIf(this.depthOf(k));
         return;
       }
       case 'ja': {
-        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot.get(branchTarget(x, f, slot)!)!);
+        const k = this.jumpLabel(block, this.m.cfg.blockAtSlot[branchTarget(x, f, slot)!]!);
         c.br(this.depthOf(k));
         return;
       }

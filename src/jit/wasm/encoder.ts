@@ -10,8 +10,13 @@ const UTF8 = new TextEncoder();
 const NAMES = new Map<string, Uint8Array>();
 
 export class ByteWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   length = 0;
+
+  /** `capacity`: the bytes expected (growing the buffer copies it). */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;
