@@ -295,3 +295,31 @@ test('packet accesses the verifier proved compile without a check; unverified on
   for (let i = 2; i < plain.length; i++) assert.equal(plain[i], plain[i % 2], out.join('\n'));
   assert.match(out[3]!, new RegExp(`data 05${(42 + 4 * 5).toString(16)}`), out.join('\n'));
 });
+
+test('a verified program runs without a budget unless the run asks for one, on either engine', () => {
+  // 5 rounds of 6 instructions: counted exactly; a budget of 20 stops it at the same instruction.
+  const text = 'r0 = 0\nr1 = 0\nloop:\nr1 += 1\nr0 += r1\nif r1 < 5 goto loop\nexit';
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL' });
+    assert.ok(p.prepared.proven !== undefined, 'verified');
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.budgeted, false, 'the code of a verified program has no budget checks');
+    }
+    const full = vm.run(p, () => ({ r1: 0n })).result;
+    out.push(`${engine}: r0 ${full.r0} insns ${full.insns}`);
+    try {
+      vm.run(p, () => ({ r1: 0n }), { budget: 8 });
+      out.push(`${engine}: budget 8 not enforced`);
+    } catch (e) {
+      out.push(`${engine}: ${(e as Error).message}`);
+    }
+  }
+  assert.equal(out[0], 'interp: r0 15 insns 18');
+  assert.equal(out[2]!.replace('jit', 'interp'), out[0]);
+  assert.equal(out[3]!.replace('jit', 'interp'), out[1]);
+  assert.match(out[1]!, /budget of 8 exhausted/);
+});
