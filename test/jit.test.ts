@@ -143,6 +143,9 @@ test('calls: the depth limit, r6-r9 kept, the callee frame zeroed, falling off t
   same('r6 = 6\nr7 = 7\n*(u64 *)(r10 - 8) = r6\ncall f\nr0 += r6\nr0 += r7\nexit\nf:\nr2 = *(u64 *)(r10 - 8)\nr6 = 100\nr0 = r2\nr1 = 9\nexit');
   same('r0 = r1\ncall f\nr0 = r1\nexit\nf:\nr1 = 77\nr1 += r0\nexit');
   assert.match(same('r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2'), /EFAULT: insn 3: execution fell off the end/);
+  // A function that jumps back before its own start: its code must still begin at its entry.
+  assert.match(same('r5 = 1000\ncall f\nexit\nb:\nw5 /= w8\nf:\nw8 += 1\nif w8 != 3 goto b\nr0 = r5\nexit'), /^r0=0x1f4 /);
+  assert.match(same('call f\nb:\nw5 /= w8\nf:\nif w8 != 3 goto b\nexit'), /insn 1: instruction budget of \d+ exhausted/);
 });
 
 test('faults: NULL, out of a region, read-only, between regions, as the interpreter words them', () => {

@@ -174,9 +174,11 @@ class FunctionCompiler {
   compile(): string | undefined {
     const { cfg } = this.m;
     const entryBlock = cfg.blockAtSlot[this.entrySlot]!;
-    // Program order first (what a compiler emitted), else reverse postorder.
+    // Program order first (what a compiler emitted), else reverse postorder. The code starts with
+    // the first block, so program order serves only when the entry comes first in it (a function
+    // may reach blocks before its entry, when a jump goes back across the function's start).
     let order = functionBlocks(cfg, entryBlock);
-    let n = stackify(cfg, order);
+    let n = order[0] === entryBlock ? stackify(cfg, order) : 'the entry is not first in program order';
     if (typeof n === 'string') {
       order = reversePostorder(cfg, entryBlock);
       n = stackify(cfg, order);

@@ -64,7 +64,10 @@ interface HashElem {
   seq: number;
   prev: HashElem | undefined;
   next: HashElem | undefined;
+  /** LruOrder's (LRU maps). */
   lruList: number;
+  lruPrev: HashElem | undefined;
+  lruNext: HashElem | undefined;
   /** KeyTable's. */
   hash: number;
   chain: HashElem | undefined;
@@ -110,7 +113,8 @@ export class HashMap extends MapBase {
 
   private insert(key: Uint8Array, value: Uint8Array, cpu: number): HashElem {
     const e: HashElem = {
-      key: key.slice(), value, views: undefined, seq: this.nextSeq++, prev: this.tail, next: undefined, lruList: 0, hash: 0, chain: undefined,
+      key: key.slice(), value, views: undefined, seq: this.nextSeq++, prev: this.tail, next: undefined,
+      lruList: 0, lruPrev: undefined, lruNext: undefined, hash: 0, chain: undefined,
     };
     if (this.tail) this.tail.next = e;
     else this.head = e;

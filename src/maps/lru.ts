@@ -9,17 +9,26 @@
  * the map (or the CPU's list) full, and always the least recently used element.
  */
 
-interface LruNode {
+/** What an element carries for its list: the list's own fields (an element is on one list at most). */
+export interface LruNode<T> {
   lruList: number;
+  lruPrev: T | undefined;
+  lruNext: T | undefined;
 }
 
-export class LruOrder<T extends LruNode> {
-  /** Insertion order of a JavaScript Map is the recency order: oldest first. */
-  private readonly lists: Map<T, true>[];
+/** One recency list, oldest first, linked through its elements (a touch then allocates nothing). */
+interface List<T> {
+  oldest: T | undefined;
+  newest: T | undefined;
+  size: number;
+}
+
+export class LruOrder<T extends LruNode<T>> {
+  private readonly lists: List<T>[];
   readonly capacityPerList: number;
 
   constructor(lists: number, capacityPerList: number) {
-    this.lists = Array.from({ length: lists }, () => new Map<T, true>());
+    this.lists = Array.from({ length: lists }, () => ({ oldest: undefined, newest: undefined, size: 0 }));
     this.capacityPerList = capacityPerList;
   }
 
@@ -34,23 +43,43 @@ export class LruOrder<T extends LruNode> {
 
   add(node: T, list: number): void {
     node.lruList = list;
-    this.lists[list]!.set(node, true);
+    this.append(this.lists[list]!, node);
   }
 
   /** Mark as most recently used. */
   touch(node: T): void {
     const l = this.lists[node.lruList]!;
-    l.delete(node);
-    l.set(node, true);
+    if (l.newest === node) return;
+    this.unlink(l, node);
+    this.append(l, node);
   }
 
   remove(node: T): void {
-    this.lists[node.lruList]!.delete(node);
+    this.unlink(this.lists[node.lruList]!, node);
   }
 
   /** The least recently used node of a list. */
   oldest(list: number): T | undefined {
-    const it = this.lists[list]!.keys().next();
-    return it.done ? undefined : it.value;
+    return this.lists[list]!.oldest;
+  }
+
+  private append(l: List<T>, node: T): void {
+    node.lruPrev = l.newest;
+    node.lruNext = undefined;
+    if (l.newest !== undefined) l.newest.lruNext = node;
+    else l.oldest = node;
+    l.newest = node;
+    l.size++;
+  }
+
+  private unlink(l: List<T>, node: T): void {
+    if (node.lruPrev !== undefined) node.lruPrev.lruNext = node.lruNext;
+    else if (l.oldest === node) l.oldest = node.lruNext;
+    else return; // not on this list
+    if (node.lruNext !== undefined) node.lruNext.lruPrev = node.lruPrev;
+    else l.newest = node.lruPrev;
+    node.lruPrev = undefined;
+    node.lruNext = undefined;
+    l.size--;
   }
 }

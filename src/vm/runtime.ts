@@ -383,28 +383,10 @@ export class Vm {
    */
   runRepeat(prog: VmProgram, setup: (run: RunContext) => RunSetup, n: number, opts: VmRunOptions = {}): { result: RunResult; run: RunContext } {
     const engine = opts.trace === undefined ? opts.engine ?? prog.engine : 'interp';
-    if (engine !== 'jit' || n <= 1) {
-      let last = this.run(prog, setup, opts);
-      for (let i = 1; i < n; i++) last = this.run(prog, setup, opts);
-      return last;
-    }
-    const ctx = new RunContext(this, prog, opts.cpu ?? this.env.cpu);
-    const mark = this.memory.mark();
-    try {
-      const s = setup(ctx);
-      ctx.packet = s.packet ?? ctx.packet;
-      const state = { ...ctx.state };
-      const result = executeJit(prog.prepared, {
-        memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet, budget: opts.budget ?? (prog.prepared.proven ? UNLIMITED_BUDGET : undefined),
-        repeat: n, between: (m) => ctx.resetRun(m, state),
-      });
-      return { result, run: ctx };
-    } catch (e) {
-      throw withSourceLine(e, prog);
-    } finally {
-      this.memory.truncate(mark);
-      this.memory.low = undefined;
-    }
+    if (engine === 'jit' || n <= 1) return this.runOn(prog, setup, Math.max(1, n), opts);
+    let last = this.run(prog, setup, opts);
+    for (let i = 1; i < n; i++) last = this.run(prog, setup, opts);
+    return last;
   }
 
   /**
@@ -412,15 +394,22 @@ export class Vm {
    * says what r1 is; everything it and the run add to memory is released afterwards.
    */
   run(prog: VmProgram, setup: (run: RunContext) => RunSetup, opts: VmRunOptions = {}): { result: RunResult; run: RunContext } {
+    return this.runOn(prog, setup, 1, opts);
+  }
+
+  /** `n` runs on one set-up (more than one only on the JIT, which resets each run's state itself). */
+  private runOn(prog: VmProgram, setup: (run: RunContext) => RunSetup, n: number, opts: VmRunOptions): { result: RunResult; run: RunContext } {
     const ctx = new RunContext(this, prog, opts.cpu ?? this.env.cpu);
     const mark = this.memory.mark();
     try {
       const s = setup(ctx);
       ctx.packet = s.packet ?? ctx.packet;
       const engine = opts.trace === undefined ? opts.engine ?? prog.engine : 'interp';
+      const state = n > 1 ? { ...ctx.state } : undefined;
       const result = (engine === 'jit' ? executeJit : execute)(prog.prepared, {
         memory: this.memory, services: ctx, r1: s.r1, r2: s.r2 ?? 0n, packet: ctx.packet,
         budget: opts.budget ?? (prog.prepared.proven ? UNLIMITED_BUDGET : undefined), trace: opts.trace,
+        ...(state !== undefined ? { repeat: n, between: (m: number) => ctx.resetRun(m, state) } : {}),
       });
       return { result, run: ctx };
     } catch (e) {
