@@ -27,7 +27,7 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  CTRL, C_CTX, C_CTXW, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
@@ -51,6 +51,14 @@ export interface JitProgram {
    * the packet in the low window, mapped before the code starts.
    */
   readonly directPacket: boolean;
+  /**
+   * The same for the context: a run must have its context mapped (C_CTX) before the code starts,
+   * at least ctxExtent bytes of it, writable if ctxWrites (else the interpreter runs it and faults
+   * where it should, as on a short context a caller built).
+   */
+  readonly directCtx: boolean;
+  readonly ctxExtent: number;
+  readonly ctxWrites: boolean;
   /**
    * The code checks the budget. Verified programs' code only counts: a run of one with a budget
    * below UNLIMITED_BUDGET goes to the interpreter.
@@ -79,8 +87,8 @@ const RUN_TYPE: FuncType = { params: [], results: ['i32'] };
 const BPF_FN_TYPE = RT_TYPES.length;
 
 // Locals of a BPF function.
-const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20;
-const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32'];
+const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20, L_CTX = 21;
+const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32', 'i32'];
 const reg = (r: number): number => (r === 10 ? L_R10 : r);
 
 /**
@@ -193,6 +201,7 @@ class FunctionCompiler {
     c.get(L_DEPTH).i32(9).op(OP.i32_shl).i32(STACKS).op(OP.i32_add).set(L_FRAME);
     c.i32(CTRL).load(OP.i64_load, C_FP0).get(L_DEPTH).op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).op(OP.i64_add).set(L_R10);
     this.loadPacketBase();
+    this.loadContextBase();
     c.block();
     this.labels.push('deopt');
     // Constructs still open that close at each position: one left after the innermost closed is
@@ -263,6 +272,7 @@ class FunctionCompiler {
   private invalidateCaches(): void {
     for (const k of this.caches.values()) this.code.i64(0).set(k.lim);
     this.loadPacketBase();
+    this.loadContextBase();
   }
 
   /**
@@ -273,6 +283,11 @@ class FunctionCompiler {
   private loadPacketBase(): void {
     if (!this.m.directPacket) return;
     this.code.i32(0).load(OP.i32_load, TABLE + LOW_ENTRY + E_BASE).i32(LOW_BASE).op(OP.i32_sub).set(L_PKT);
+  }
+
+  /** L_CTX: where the run's context is in linear memory (the runtime maps it first: ensureCtx). */
+  private loadContextBase(): void {
+    if (this.m.directCtx) this.code.i32(CTRL).load(OP.i32_load, C_CTX).set(L_CTX);
   }
 
   /**
@@ -435,7 +450,15 @@ class FunctionCompiler {
    */
   private emitAddress(base: number, off: number, size: number, write: boolean, slot: number): number {
     const c = this.code;
-    if (this.m.isDirectPacket(slot)) {
+    if (off >= 0 && this.m.access(slot) === ACCESS.CTX) {
+      // The verifier proved the base is the context pointer itself (no offset) and the field inside
+      // the type's context; the runtime checks the run's context is that large (ctxExtent).
+      this.m.noteCtx(off + size, write);
+      if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_CTXW);
+      c.get(L_CTX);
+      return off;
+    }
+    if (this.m.access(slot) === ACCESS.PACKET) {
       // The verifier proved the access inside the packet on every path: no check.
       if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_PKTW);
       c.get(reg(base)).op(OP.i32_wrap_i64).get(L_PKT).op(OP.i32_add);
@@ -694,6 +717,7 @@ class FunctionCompiler {
     c.set(L_LEFT);
     for (let r = 5; r >= 0; r--) c.set(r);
     this.loadPacketBase();
+    this.loadContextBase();
     // The callee left the compiled code: record this frame for the interpreter and leave too.
     c.i32(CTRL).load(OP.i32_load, C_STATUS);
     this.openIf();
@@ -717,10 +741,12 @@ class ModuleCompiler {
   readonly slots: number[];
   readonly cfg: Cfg;
   readonly r10Written: boolean;
-  /** Accesses the verifier proved inside the packet, by slot (compiled without a check). */
-  private readonly packetOnly: Uint8Array | undefined;
+  /** ProvenFacts.access of a verified program: accesses only through the packet or the context compile without a check. */
+  private readonly proven: Uint8Array | undefined;
   /** Whether any access is compiled as a direct packet access (the runtime must map the packet first). */
   readonly directPacket: boolean;
+  /** The same for the context. */
+  readonly directCtx: boolean;
   /** Whether the code checks the budget (not for verified programs, which run without one). */
   readonly budgeted: boolean;
   private readonly fnIndex = new Map<number, number>();
@@ -737,13 +763,24 @@ class ModuleCompiler {
     this.r10Written = writesR10(prog.insns, prog.forms);
     this.budgeted = prog.proven === undefined;
     const access = prog.proven?.access;
-    this.packetOnly = access;
+    this.proven = access;
     this.directPacket = access !== undefined && access.some((a) => a === ACCESS.PACKET);
+    this.directCtx = access !== undefined && access.some((a) => a === ACCESS.CTX);
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
-  isDirectPacket(slot: number): boolean {
-    return this.packetOnly !== undefined && this.packetOnly[slot] === ACCESS.PACKET;
+  /** The bytes of the context direct accesses reach, and whether any writes it. */
+  ctxExtent = 0;
+  ctxWrites = false;
+
+  noteCtx(end: number, write: boolean): void {
+    if (end > this.ctxExtent) this.ctxExtent = end;
+    if (write) this.ctxWrites = true;
+  }
+
+  /** The kinds of pointer the verifier proved the access at `slot` goes through (0: not verified). */
+  access(slot: number): number {
+    return this.proven === undefined ? 0 : this.proven[slot]!;
   }
 
   functionIndex(slot: number): number {
@@ -780,7 +817,8 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, budgeted: this.budgeted,
+        ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites,
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };

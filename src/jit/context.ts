@@ -21,7 +21,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, RT_TYPES } from './runtime-abi.js';
 import { encodeModule } from './wasm/encoder.js';
 import {
-  ARENA, CTRL, C_PKTW, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, C_CTX, C_PKTW, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -185,6 +185,12 @@ export class JitContext {
   private lastJit: JitProgram | undefined;
   /** The running code reads the packet directly: keep the low window mapped (ensureLow). */
   private wantLow = false;
+  /**
+   * The same for the context (ensureCtx), which is region ctxIndex (-1: r1 points at no region):
+   * the running code that needs most of it.
+   */
+  private ctxNeed: JitProgram | undefined = undefined;
+  private ctxIndex = -1;
   /** Helper calls since the run (of a repeat) started. */
   private helperCalls = 0;
   private lastInstance: { run: () => number } | undefined;
@@ -231,7 +237,7 @@ export class JitContext {
     const target = call.tail;
     if (target === undefined) return -1;
     const tj = jitOf(target);
-    if (typeof tj === 'string' || !this.canRun(tj) || (tj.directPacket && !this.ensureLow())) return -1;
+    if (typeof tj === 'string' || !this.canRun(tj) || (tj.directPacket && !this.ensureLow()) || (tj.directCtx && !this.ensureCtx(tj))) return -1;
     const inst = this.instance(tj);
     if (inst.entry < 0) {
       inst.entry = RT_NAMES.length + this.entered.length;
@@ -243,6 +249,8 @@ export class JitContext {
     this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     this.current = target;
     if (tj.directPacket) this.wantLow = true;
+    // (A target needing more of the context than the caller was checked against it above.)
+    if (tj.directCtx && (this.ctxNeed === undefined || tj.ctxExtent > this.ctxNeed.ctxExtent || tj.ctxWrites)) this.ctxNeed = tj;
     return inst.entry;
   }
 
@@ -343,7 +351,7 @@ export class JitContext {
   }
 
   private unmap(m: Mapping): void {
-    if (m.entry === LOW_INDEX) this.takePacketWrites();
+    if (m.entry === LOW_INDEX || m.entry === this.ctxIndex) this.takeDirectWrites();
     if (m.dirty && m.owner === undefined) m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
     this.setEntry(m.entry, 0, 0, 0, 0);
     this.byEntry[m.entry] = undefined;
@@ -357,7 +365,7 @@ export class JitContext {
    * compiled code forgets its cached limits after every helper, the only caller besides the end.)
    */
   private syncOut(): void {
-    this.takePacketWrites();
+    this.takeDirectWrites();
     if (this.mapped.length === 0) return;
     for (const m of this.mapped) {
       if (m.dirty && m.owner === undefined) {
@@ -368,13 +376,36 @@ export class JitContext {
     }
   }
 
-  /** Direct (verified, unchecked) packet stores leave a flag in CTRL rather than going through rt.map. */
-  private takePacketWrites(): void {
+  /**
+   * Direct (verified, unchecked) stores to the packet and the context leave a flag in CTRL (bytes
+   * C_PKTW and C_CTXW of one word) rather than going through rt.map.
+   */
+  private takeDirectWrites(): void {
     const at = (CTRL + C_PKTW) >> 2;
-    if (this.i32[at] === 0) return;
+    const w = this.i32[at]!;
+    if (w === 0) return;
     this.i32[at] = 0;
-    const m = this.byEntry[LOW_INDEX];
-    if (m !== undefined) (m.owner ?? m).dirty = true;
+    const pkt = (w & 0xff) !== 0 ? this.byEntry[LOW_INDEX] : undefined;
+    if (pkt !== undefined) (pkt.owner ?? pkt).dirty = true;
+    const ctx = (w & 0xff00) !== 0 && this.ctxIndex >= 0 ? this.byEntry[this.ctxIndex] : undefined;
+    if (ctx !== undefined) (ctx.owner ?? ctx).dirty = true;
+  }
+
+  /**
+   * Map the run's context (the region r1 points to at the start) for code with direct context
+   * accesses, and tell the code where it is; false when r1 points at no region's start.
+   */
+  private ensureCtx(need: JitProgram | undefined = this.ctxNeed): boolean {
+    const idx = this.ctxIndex;
+    const r = idx < 0 ? undefined : this.state!.memory.regions[idx];
+    if (r === undefined || need === undefined || r.size < need.ctxExtent || (need.ctxWrites && !r.writable)) return false;
+    let m = this.byEntry[idx];
+    if (m === undefined || m.region !== r || m.bytes !== r.bytes) {
+      if (m !== undefined) this.unmap(m);
+      m = this.place(idx, r, 0);
+    }
+    this.i32[(CTRL + C_CTX) >> 2] = m.phys;
+    return true;
   }
 
   /**
@@ -471,6 +502,7 @@ export class JitContext {
     if ((how & NO_REFRESH) === 0) {
       this.refreshAll((how & MAPS_ONLY) !== 0);
       if (this.wantLow) this.ensureLow();
+      if (this.ctxNeed !== undefined) this.ensureCtx();
     }
     if (stacks) this.stacksIn(depth);
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
@@ -677,6 +709,8 @@ export class JitContext {
   private startRun(opts: ExecOptions, input: Region, stack0: Region, budget: number): void {
     const i32 = this.i32;
     this.budget = budget;
+    this.ctxIndex = opts.r1 === undefined ? input.index
+      : (opts.r1 & 0xffffffffn) === 0n ? (Number(opts.r1 >> 32n) - TAG_BASE) >>> 0 : -1;
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     i32[(CTRL + C_DEPTH) >> 2] = 0;
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
@@ -716,10 +750,11 @@ export class JitContext {
         this.lastInstance = inst;
       }
       this.wantLow = curJit.directPacket;
+      this.ctxNeed = curJit.directCtx ? curJit : undefined;
       this.current = cur;
       // Direct packet accesses need the packet in the low window (where the context's data pointers
-      // point); a run without one goes to the interpreter.
-      if (curJit.directPacket && !this.ensureLow()) {
+      // point), direct context accesses a context; a run without them goes to the interpreter.
+      if ((curJit.directPacket && !this.ensureLow()) || (curJit.directCtx && !this.ensureCtx(curJit))) {
         return this.handOver(cur, opts, input, 0, budget - this.budgetLeft(), 0);
       }
       let status: number;
@@ -799,6 +834,7 @@ export class JitContext {
     this.resetArena();
     this.helperCalls = 0;
     this.wantLow = false;
+    this.ctxNeed = undefined;
     this.current = undefined;
     if (this.entered.length !== 0) {
       for (const inst of this.entered) {

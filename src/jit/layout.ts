@@ -45,7 +45,11 @@ export const F_REGS = 8;
 export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
 /** Set (a byte) by compiled code that wrote the packet directly (unchecked, verified stores). */
 export const C_PKTW = C_ZERO + 4;
-export const CTRL_SIZE = C_ZERO + 8;
+/** The same for the context. */
+export const C_CTXW = C_ZERO + 5;
+/** Where the run's context is in linear memory, for verified context accesses (i32). */
+export const C_CTX = C_ZERO + 8;
+export const CTRL_SIZE = C_ZERO + 16;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);
