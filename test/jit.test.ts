@@ -326,3 +326,31 @@ test('a verified program runs without a budget unless the run asks for one, on e
   assert.equal(out[3]!.replace('jit', 'interp'), out[1]);
   assert.match(out[1]!, /budget of 8 exhausted/);
 });
+
+test('linear memory grown in the middle of a run keeps the stack frames helpers and the code share', () => {
+  // Two 1 MiB values mapped in one run grow the JIT's memory; the stack (where the keys live, read
+  // by the helpers) must be the same bytes for the code and the helpers before and after.
+  const text = [
+    '*(u32 *)(r10 - 4) = 0', '*(u64 *)(r10 - 16) = 77',
+    'r1 = map[id:1] ll', 'r2 = r10', 'r2 += -4', 'call 1', 'if r0 == 0 goto out', 'r6 = r0',
+    'r8 = r6', 'r8 += 1048560', 'r1 = 5', '*(u64 *)(r8 + 0) = r1',
+    '*(u32 *)(r10 - 4) = 1',
+    'r1 = map[id:1] ll', 'r2 = r10', 'r2 += -4', 'call 1', 'if r0 == 0 goto out', 'r7 = r0',
+    'r1 = *(u64 *)(r10 - 16)', '*(u64 *)(r7 + 8) = r1', 'r1 = *(u64 *)(r8 + 0)', '*(u64 *)(r7 + 16) = r1',
+    '*(u32 *)(r10 - 4) = 0',
+    'r1 = map[id:1] ll', 'r2 = r10', 'r2 += -4', 'call 1', 'if r0 == 0 goto out',
+    'r0 += 1048560', 'r0 = *(u64 *)(r0 + 0)', 'r1 = *(u64 *)(r10 - 16)', 'r0 += r1', 'exit',
+    'out:', 'r0 = 99', 'exit',
+  ].join('\n');
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine, verify: false } as VmOptions);
+    const m = vm.createMap({ name: 'big', type: 'array', keySize: 4, valueSize: 1 << 20, maxEntries: 2, flags: 0 } as MapSpec);
+    const p = vm.loadProgram({ name: 'p', insns: assemble(text) });
+    const { result } = vm.run(p, () => ({ r1: 0n }));
+    const v1 = m.map.lookup(Uint8Array.of(1, 0, 0, 0))!;
+    out.push(`r0 ${result.r0} value1 ${Buffer.from(v1.subarray(8, 24)).toString('hex')}`);
+  }
+  assert.equal(out[1], out[0]);
+  assert.equal(out[0], `r0 82 value1 ${'4d00000000000000'}${'0500000000000000'}`);
+});

@@ -31,9 +31,14 @@ export function isErrnoName(code: string): code is ErrnoName {
   return Object.prototype.hasOwnProperty.call(ERRNO, code);
 }
 
+/** -errno for each name, made once (helpers return them on hot paths: a failed tail call, a missing key). */
+const NEG_ERRNO = Object.fromEntries(
+  (Object.keys(ERRNO) as ErrnoName[]).map((k) => [k, BigInt.asUintN(64, BigInt(-ERRNO[k]))]),
+) as Record<ErrnoName, bigint>;
+
 /** -errno as the unsigned 64-bit value r0 holds. */
 export function negErrno(code: ErrnoName): bigint {
-  return BigInt.asUintN(64, BigInt(-ERRNO[code]));
+  return NEG_ERRNO[code];
 }
 
 /** The errno name of a negative helper result (as r0 holds it), or undefined. */

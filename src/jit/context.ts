@@ -4,10 +4,10 @@
  *
  * The VM's regions stay the truth for everything outside a run's compiled code: a region is copied
  * into linear memory when the program first touches it (rt.map), written back when the program
- * wrote to it, before any helper runs and when the run ends, and dropped from the table after a
- * helper (which may have changed or replaced it), to be copied again on the next access. The stack
- * frames live in linear memory for the whole run and are copied out for helpers that look at them.
- * So helpers, maps and user space see exactly what the interpreter would show them.
+ * wrote to it, before any helper that reads memory runs and when the run ends, and read again (or
+ * dropped from the table, when the helper replaced it) after a helper that may have written it.
+ * The stack frames are linear memory itself: their regions are views of it. So helpers, maps and
+ * user space see exactly what the interpreter would show them.
  */
 import { BpfError } from '../errors.js';
 import type { HelperCall, HelperDef, RunServices, TailCallTarget } from '../helpers/registry.js';
@@ -30,6 +30,9 @@ interface Mapping {
   entry: number;
   region: Region;
   bytes: Uint8Array;
+  /** bytes.buffer and bytes.byteOffset, read once (each read of a typed array's is a call). */
+  buffer: ArrayBufferLike;
+  offset: number;
   phys: number;
   dirty: boolean;
   /** The mapping whose copy this one lies inside (a region over the same bytes), if any. */
@@ -165,9 +168,12 @@ export class JitContext {
   /** Deepest frame of the last run: its frames are zeroed before the next. */
   private lastDepth = 0;
   /** Stack frames whose JS bytes hold data (they are zeroed when the run ends). */
-  private jsStackDirty = -1;
-  private readonly stackBuffer = new Uint8Array(STACK_SIZE * MAX_CALL_FRAMES);
-  private readonly stackViews = STACK_NAMES.map((_, f) => this.stackBuffer.subarray(f * STACK_SIZE, (f + 1) * STACK_SIZE));
+  /**
+   * The stack frames' regions are views of linear memory (STACKS): helpers and the interpreter (a
+   * run handed over) read and write the frames the compiled code uses, with nothing to copy. A
+   * grown memory is a new buffer: refresh makes new views and swaps the running set's regions.
+   */
+  private stackViews: Uint8Array[] = [];
   private readonly stackSets = new Map<number, Region[]>();
   /** Input regions of earlier runs by region index (inputRegion). */
   private readonly inputs = new Map<number, Region>();
@@ -176,9 +182,6 @@ export class JitContext {
   private bareStacks: Region[] | undefined;
   /** Region index of frame 0 whose stack entries the table holds (kept between runs). */
   private stackBase = -1;
-  /** The addresses of the run's stack frames, [stackLo, stackHi). */
-  private stackLo = 0n;
-  private stackHi = 0n;
   private readonly call = new JitCall(this.bare, undefined);
   private readonly ownPacket: PacketView = { region: new Region(0, 'input', 'input', NO_INPUT, true), data: 0, end: 0, mac: 0, net: 0 };
   private readonly run: RunState = { memory: this.bare, call: this.call, packet: this.ownPacket, stacks: [] };
@@ -215,6 +218,15 @@ export class JitContext {
     this.u8 = new Uint8Array(b);
     this.i32 = new Int32Array(b);
     this.u64 = new BigUint64Array(b);
+    this.stackViews = STACK_NAMES.map((_, f) => this.u8.subarray(STACKS + f * STACK_SIZE, STACKS + (f + 1) * STACK_SIZE));
+    // The running set (kept sets are checked by intact() before reuse).
+    const st = this.state;
+    if (st === undefined) return;
+    st.stacks.forEach((old, f) => {
+      const r = new Region(old.index, old.name, 'stack', this.stackViews[f]!, true);
+      st.stacks[f] = r;
+      st.memory.regions[old.index] = r;
+    });
   }
 
   private instance(jit: JitProgram): Instance {
@@ -324,9 +336,10 @@ export class JitContext {
     const bytes = r.bytes;
     let phys = -1;
     let owner: Mapping | undefined;
+    const buffer = bytes.buffer, offset = bytes.byteOffset;
     for (const a of this.mapped) {
-      const o = bytes.byteOffset - a.bytes.byteOffset;
-      if (a.bytes.buffer === bytes.buffer && o >= 0 && o + bytes.length <= a.bytes.length) {
+      const o = offset - a.offset;
+      if (a.buffer === buffer && o >= 0 && o + bytes.length <= a.bytes.length) {
         owner = a.owner ?? a;
         phys = a.phys + o;
         break;
@@ -341,9 +354,9 @@ export class JitContext {
         this.slots.push(slot);
       }
       phys = slot.phys;
-      this.u8.set(bytes, phys);
+      copyIn(this.u8, bytes, phys);
     }
-    const m: Mapping = { entry, region: r, bytes, phys, dirty: false, owner };
+    const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner };
     this.mapped.push(m);
     this.byEntry[entry] = m;
     this.setEntry(entry, phys, bias, bytes.length, 0);
@@ -352,7 +365,7 @@ export class JitContext {
 
   private unmap(m: Mapping): void {
     if (m.entry === LOW_INDEX || m.entry === this.ctxIndex) this.takeDirectWrites();
-    if (m.dirty && m.owner === undefined) m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
+    if (m.dirty && m.owner === undefined) copyOut(this.u8, m);
     this.setEntry(m.entry, 0, 0, 0, 0);
     this.byEntry[m.entry] = undefined;
     const i = this.mapped.indexOf(m);
@@ -369,7 +382,7 @@ export class JitContext {
     if (this.mapped.length === 0) return;
     for (const m of this.mapped) {
       if (m.dirty && m.owner === undefined) {
-        m.bytes.set(this.u8.subarray(m.phys, m.phys + m.bytes.length));
+        copyOut(this.u8, m);
         m.dirty = false;
       }
       this.i32[(TABLE + m.entry * ENTRY_SIZE + E_WLIM) >> 2] = 0;
@@ -435,7 +448,7 @@ export class JitContext {
       const current = m.entry === LOW_INDEX ? memory.low : memory.regions[m.entry];
       if (current === m.region && m.region.bytes === m.bytes && (m.owner === undefined || keep.includes(m.owner))) {
         const kind = m.region.kind;
-        if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) this.u8.set(m.bytes, m.phys);
+        if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) copyIn(this.u8, m.bytes, m.phys);
         keep.push(m);
       } else {
         this.setEntry(m.entry, 0, 0, 0, 0);
@@ -443,6 +456,19 @@ export class JitContext {
       }
     }
     // (A new array: setting an array's length is a runtime call in V8, slower than a short run.)
+    if (keep.length !== this.mapped.length) this.mapped = keep;
+  }
+
+  /** Drop the mappings of regions at index `mark` and above (after syncOut), and those inside them. */
+  private unmapFrom(mark: number): void {
+    const keep: Mapping[] = [];
+    for (const m of this.mapped) {
+      if ((m.entry < mark || m.entry === LOW_INDEX) && (m.owner === undefined || keep.includes(m.owner))) keep.push(m);
+      else {
+        this.setEntry(m.entry, 0, 0, 0, 0);
+        this.byEntry[m.entry] = undefined;
+      }
+    }
     if (keep.length !== this.mapped.length) this.mapped = keep;
   }
 
@@ -454,17 +480,6 @@ export class JitContext {
       this.byEntry[m.entry] = undefined;
     }
     this.mapped = [];
-  }
-
-  private stacksOut(upTo: number): void {
-    const st = this.state!;
-    for (let f = 0; f <= upTo; f++) st.stacks[f]!.bytes.set(this.u8.subarray(STACKS + f * STACK_SIZE, STACKS + (f + 1) * STACK_SIZE));
-    if (upTo > this.jsStackDirty) this.jsStackDirty = upTo;
-  }
-
-  private stacksIn(upTo: number): void {
-    const st = this.state!;
-    for (let f = 0; f <= upTo; f++) this.u8.set(st.stacks[f]!.bytes, STACKS + f * STACK_SIZE);
   }
 
   // ---- calls out of the compiled code ----
@@ -482,13 +497,7 @@ export class JitContext {
     const st = this.state!;
     // Helpers that touch no memory (a tail call, the time) leave nothing for betweenRuns to reset.
     if ((how & NO_SYNC) === 0) this.helperCalls++;
-    const depth = this.i32[(CTRL + C_MAXDEPTH) >> 2]!;
-    const touches = (how & NO_SYNC) === 0;
-    if (touches) this.syncOut();
-    // A helper reaches the stack only through a pointer argument (a callback's frames are its own).
-    const lo = this.stackLo, hi = this.stackHi;
-    const stacks = touches && (a >= lo && a < hi) || (b >= lo && b < hi) || (c >= lo && c < hi) || (d >= lo && d < hi) || (e >= lo && e < hi);
-    if (stacks) this.stacksOut(depth);
+    if ((how & NO_SYNC) === 0) this.syncOut();
     const call = st.call;
     call.pc = pc;
     let r0: bigint;
@@ -504,7 +513,6 @@ export class JitContext {
       if (this.wantLow) this.ensureLow();
       if (this.ctxNeed !== undefined) this.ensureCtx();
     }
-    if (stacks) this.stacksIn(depth);
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
     else if (call.tail !== undefined) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.TAIL;
     return r0;
@@ -646,9 +654,7 @@ export class JitContext {
     st.packet = packet;
     st.stacks = stacks;
     this.state = st;
-    if (this.stackBase !== stack0.index || this.stackLo === 0n) {
-      this.stackLo = stack0.addr(0);
-      this.stackHi = stacks[MAX_CALL_FRAMES - 1]!.addr(0) + BigInt(STACK_SIZE);
+    if (this.stackBase !== stack0.index) {
       if (this.stackBase >= 0) for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(this.stackBase + f, 0, 0, 0, 0);
       for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(stack0.index + f, STACKS + f * STACK_SIZE, 0, STACK_SIZE, STACK_SIZE);
       this.stackBase = stack0.index;
@@ -684,12 +690,14 @@ export class JitContext {
     if (this.helperCalls === 0 && memory.regions.length === mark) return false;
     this.helperCalls = 0;
     this.syncOut();
-    this.unmapAll();
-    this.resetArena();
+    // The regions the run added go (their copies stay in the arena, reused if the next run maps
+    // the same region again); those of the set-up stay mapped, unless the arena grew large.
+    if (this.top - ARENA > ARENA_KEEP) {
+      this.unmapAll();
+      this.resetArena();
+    } else this.unmapFrom(mark);
     if (opts.between !== undefined) opts.between(mark);
     else memory.truncate(mark);
-    if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
-    this.jsStackDirty = -1;
     return true;
   }
 
@@ -803,7 +811,6 @@ export class JitContext {
     const st = this.state!;
     this.syncOut();
     this.unmapAll();
-    this.stacksOut(MAX_CALL_FRAMES - 1);
     const regs: bigint[] = [];
     for (let r = 0; r <= 10; r++) regs.push(this.u64[((CTRL + C_REGS) >> 3) + r]!);
     const saved: { ret: number; regs: bigint[] }[] = [];
@@ -844,14 +851,28 @@ export class JitContext {
       this.entered = [];
     }
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
-    if (this.jsStackDirty >= 0) this.stackBuffer.fill(0, 0, (this.jsStackDirty + 1) * STACK_SIZE);
-    this.jsStackDirty = -1;
     this.state = undefined;
   }
 
   get busy(): boolean {
     return this.state !== undefined;
   }
+}
+
+/**
+ * Copies between a region and its copy. Most regions a run maps are map values of a few bytes, for
+ * which a loop beats set(), which with a subarray allocates a view.
+ */
+function copyIn(u8: Uint8Array, bytes: Uint8Array, at: number): void {
+  const n = bytes.length;
+  if (n > 64) u8.set(bytes, at);
+  else for (let i = 0; i < n; i++) u8[at + i] = bytes[i]!;
+}
+
+function copyOut(u8: Uint8Array, m: Mapping): void {
+  const bytes = m.bytes, at = m.phys, n = bytes.length;
+  if (n > 64) bytes.set(u8.subarray(at, at + n));
+  else for (let i = 0; i < n; i++) bytes[i] = u8[at + i]!;
 }
 
 function failure(kind: number, pc: number): BpfError {
@@ -872,6 +893,8 @@ function interpretAll(prog: PreparedProgram, opts: ExecOptions): RunResult {
 }
 
 const pool: JitContext[] = [];
+/** Arena bytes a repeat may fill with copies before betweenRuns starts it again. */
+const ARENA_KEEP = 1 << 20;
 
 /**
  * Run a prepared program compiled to WebAssembly, with the interpreter's options and results.
