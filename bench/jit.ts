@@ -320,7 +320,7 @@ async function many(): Promise<void> {
   const vm = new Vm(o);
   await settle();
   const lines: string[] = [`before: ${mb()}`];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
     const ids: number[] = [];
     const t0 = Date.now();
     for (let i = 0; i < 1000; i++) {

@@ -157,7 +157,9 @@ export class JitContext {
   u8!: Uint8Array;
   i32!: Int32Array;
   u64!: BigUint64Array;
-  private readonly instances = new WeakMap<JitProgram, Instance>();
+  private instances = new WeakMap<JitProgram, Instance>();
+  /** Instances made since the table was (renewTable). */
+  private instantiated = 0;
   private state: RunState | undefined;
   private mapped: Mapping[] = [];
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
@@ -198,7 +200,7 @@ export class JitContext {
   private helperCalls = 0;
   private lastInstance: { run: () => number } | undefined;
 
-  private readonly table: WebAssembly.Table;
+  private table: WebAssembly.Table;
   /** The budget of the current run. */
   private budget = DEFAULT_BUDGET;
   /** Instances whose entry function has a table entry (enter). */
@@ -234,6 +236,7 @@ export class JitContext {
     if (inst !== undefined) return inst;
     const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory, table: this.table } });
     inst = { run: i.exports.run as () => number, main: i.exports.main, entry: -1 };
+    this.instantiated++;
     this.instances.set(jit, inst);
     return inst;
   }
@@ -621,7 +624,21 @@ export class JitContext {
     this.u64[at >> 3] = v;
   }
 
+  /**
+   * A table keeps every instance that imports it alive (V8 records each importer, to update it
+   * when an entry changes): after TABLE_INSTANCES instances, between runs, the context starts a new
+   * table, and the instances of the old one (of programs since unloaded) can go.
+   */
+  private renewTable(): void {
+    this.table = this.makeTable();
+    this.instances = new WeakMap();
+    this.instantiated = 0;
+    this.lastJit = undefined;
+    this.lastInstance = undefined;
+  }
+
   execute(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions): RunResult {
+    if (this.instantiated >= TABLE_INSTANCES) this.renewTable();
     let memory: Memory, input: Region, stacks: Region[];
     if (opts.memory !== undefined) {
       memory = opts.memory;
@@ -893,6 +910,8 @@ function interpretAll(prog: PreparedProgram, opts: ExecOptions): RunResult {
 }
 
 const pool: JitContext[] = [];
+/** Instances a context's table may collect before the context makes a new one (renewTable). */
+const TABLE_INSTANCES = 256;
 /** Arena bytes a repeat may fill with copies before betweenRuns starts it again. */
 const ARENA_KEEP = 1 << 20;
 

@@ -11,7 +11,7 @@ import { type Insn, isLddw, lddwFromValue, slotOffsets } from '../isa/insn.js';
 import { createMap, DEFAULT_NCPUS, type MapBase, type MapSpec } from '../maps/index.js';
 import type { Btf } from '../btf/btf.js';
 import { HelperRegistry } from '../helpers/registry.js';
-import { Memory, type Region } from './memory.js';
+import { Memory, Region } from './memory.js';
 import { prepare, execute, type PreparedProgram, type PacketView, type TraceFn } from './interpreter.js';
 import type { RunResult } from './api.js';
 import type { RunServices } from './services.js';
@@ -235,8 +235,13 @@ export class RunContext implements RunServices {
   }
 }
 
+/** A code region's bytes: none (a program's code is not memory a program can read). */
+const NO_CODE = new Uint8Array(0);
+
 export class Vm {
   readonly memory = new Memory();
+  /** Indices of code regions of unloaded programs (codeRegion). */
+  private readonly freeCode: number[] = [];
   readonly maps = new Map<number, VmMap>();
   readonly programs = new Map<number, VmProgram>();
   readonly nCpus: number;
@@ -283,7 +288,20 @@ export class Vm {
     if (p === undefined) return false;
     this.programs.delete(id);
     p.code.owner = undefined;
+    this.freeCode.push(p.code.index);
     return true;
+  }
+
+  /**
+   * A region for a program's code (function pointers are addresses in it): at the index of an
+   * unloaded program's when there is one, so loading and unloading programs does not grow memory.
+   */
+  private codeRegion(name: string): Region {
+    const at = this.freeCode.pop();
+    if (at === undefined) return this.memory.add(name, 'code', NO_CODE, false);
+    const r = new Region(at, name, 'code', NO_CODE, false);
+    this.memory.regions[at] = r;
+    return r;
   }
 
   mapByName(name: string): VmMap | undefined {
@@ -324,7 +342,7 @@ export class Vm {
       }
     }
     const id = this.nextProgId++;
-    const code = this.memory.add(`code of '${spec.name}'`, 'code', new Uint8Array(0), false);
+    const code = this.codeRegion(`code of '${spec.name}'`);
     const offsets = slotOffsets(spec.insns);
     const mapIds = new Set<number>();
     const where = (i: number): string => `${spec.file ? spec.file + ': ' : ''}program '${spec.name}': insn ${offsets[i]}`;
