@@ -187,9 +187,9 @@ function invocationNs(): number {
   const noop = (): void => undefined;
   const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, helper: () => 0n, enter: () => -1 });
   const inst = new WebAssembly.Instance(j.module, { env: { memory, table } });
-  const run = inst.exports.run as () => number;
+  const run = inst.exports.run as (runs: number) => number;
   new DataView(memory.buffer).setUint32(CTRL + C_LEFT, 1e9, true);
-  return timeIt((n) => { for (let i = 0; i < n; i++) run(); return undefined; });
+  return timeIt((n) => { for (let i = 0; i < n; i++) run(1); return undefined; });
 }
 
 let kernelModule: { loadObjectIntoKernel: (s: ObjectSpec) => { programs: Map<string, KernelProg>; close(): void } } | undefined;

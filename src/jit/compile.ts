@@ -27,7 +27,7 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  CTRL, C_BUDGET, C_CTX, C_CTXW, C_HELPED, C_RUNS, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
@@ -82,7 +82,7 @@ const I64x = (n: number): ValType[] => new Array<ValType>(n).fill('i64');
 const BPF_FN: FuncType = { params: [...I64x(11), 'i32'], results: I64x(7) };
 const REFILL: FuncType = { params: ['i64', 'i32', 'i32'], results: ['i64', 'i32', 'i64'] };
 
-const RUN_TYPE: FuncType = { params: [], results: ['i32'] };
+const RUN_TYPE: FuncType = { params: ['i32'], results: ['i32'] };
 /** The type index of BPF_FN in every module (after the runtime's), for tail calls through the table. */
 const BPF_FN_TYPE = RT_TYPES.length;
 
@@ -833,23 +833,45 @@ function supportFunctions(entry: number): readonly FuncDef[] {
   return support.funcs;
 }
 
-/** run() -> status: registers and budget from CTRL, the entry function at depth 0, r0 back to CTRL. */
+/**
+ * run(n) -> status: up to n runs back to back, each from the registers in CTRL (r0 0, budget
+ * C_BUDGET), the entry function at depth 0, r0 and the budget left back to CTRL. It returns after
+ * the n-th run, after a run that did not end in the code (status), or after one that called a
+ * helper that touches memory (C_HELPED: the runtime resets what that run added first); C_RUNS
+ * counts the runs started.
+ */
 function runFunction(entry: number): FuncDef {
   const c = new Code();
-  // A run starts with zeroed stack frames; memset in wasm is far cheaper than a fill from JS.
+  const N = 0, R0 = 1, LEFT = 2;
+  c.loop();
+  // A run starts with zeroed stack frames (those the last run used); memset in wasm is far cheaper
+  // than a fill from JS.
   c.i32(STACKS).i32(0).i32(CTRL).load(OP.i32_load, C_ZERO).memoryFill();
+  c.i32(CTRL).i32(0).store(OP.i32_store, C_MAXDEPTH);
+  c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_RUNS).i32(1).op(OP.i32_add).store(OP.i32_store, C_RUNS);
   for (let r = 0; r <= 9; r++) c.i32(CTRL).load(OP.i64_load, C_REGS + 8 * r);
   c.i32(CTRL).load(OP.i64_load, C_LEFT).i32(0).call(entry);
-  // locals: 0 r0, 1 left
-  c.set(1);
+  c.set(LEFT);
   for (let r = 5; r >= 1; r--) c.op(OP.drop);
-  c.set(0);
-  c.i32(CTRL).load(OP.i32_load, C_STATUS).op(OP.i32_eqz);
-  c.if();
-  c.i32(CTRL).get(0).store(OP.i64_store, C_REGS);
-  c.i32(CTRL).get(1).store(OP.i64_store, C_LEFT);
-  c.end();
+  c.set(R0);
   c.i32(CTRL).load(OP.i32_load, C_STATUS);
+  c.if();
+  c.i32(CTRL).load(OP.i32_load, C_STATUS).ret();
+  c.end();
+  c.i32(CTRL).get(R0).store(OP.i64_store, C_REGS);
+  c.i32(CTRL).get(LEFT).store(OP.i64_store, C_LEFT);
+  c.get(N).i32(1).op(OP.i32_sub).tee(N).i32(0).op(OP.i32_le_s);
+  c.i32(CTRL).load(OP.i32_load, C_HELPED).op(OP.i32_or);
+  c.if();
+  c.i32(STATUS.DONE).ret();
+  c.end();
+  // The next run: r1-r9 are still as given (a run that ends in the code writes back only r0).
+  c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_MAXDEPTH).i32(1).op(OP.i32_add).i32(9).op(OP.i32_shl).store(OP.i32_store, C_ZERO);
+  c.i32(CTRL).i64(0).store(OP.i64_store, C_REGS);
+  c.i32(CTRL).i32(CTRL).load(OP.i64_load, C_BUDGET).store(OP.i64_store, C_LEFT);
+  c.br(0);
+  c.end();
+  c.unreachable();
   return { name: 'run', type: RUN_TYPE, locals: ['i64', 'i64'], body: c, export: 'run' };
 }
 

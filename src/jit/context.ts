@@ -21,7 +21,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, RT_TYPES } from './runtime-abi.js';
 import { encodeModule } from './wasm/encoder.js';
 import {
-  ARENA, CTRL, C_CTX, C_PKTW, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, C_BUDGET, C_CTX, C_HELPED, C_PKTW, C_RUNS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -57,7 +57,7 @@ class JitCall implements HelperCall {
 
 /** A compiled program instantiated in a context: run() for the JS loop, main for tail calls. */
 interface Instance {
-  run: () => number;
+  run: (runs: number) => number;
   main: unknown;
   /** Its main's index in the context's table while it is a tail-call target (-1: none). */
   entry: number;
@@ -198,7 +198,7 @@ export class JitContext {
   private ctxIndex = -1;
   /** Helper calls since the run (of a repeat) started. */
   private helperCalls = 0;
-  private lastInstance: { run: () => number } | undefined;
+  private lastInstance: Instance | undefined;
 
   private table: WebAssembly.Table;
   /** The budget of the current run. */
@@ -235,7 +235,7 @@ export class JitContext {
     let inst = this.instances.get(jit);
     if (inst !== undefined) return inst;
     const i = new WebAssembly.Instance(jit.module, { env: { memory: this.memory, table: this.table } });
-    inst = { run: i.exports.run as () => number, main: i.exports.main, entry: -1 };
+    inst = { run: i.exports.run as (runs: number) => number, main: i.exports.main, entry: -1 };
     this.instantiated++;
     this.instances.set(jit, inst);
     return inst;
@@ -498,7 +498,9 @@ export class JitContext {
     if (d < 0n) d = BigInt.asUintN(64, d);
     if (e < 0n) e = BigInt.asUintN(64, e);
     const st = this.state!;
-    // Helpers that touch no memory (a tail call, the time) leave nothing for betweenRuns to reset.
+    // run(n) hands every run that called a helper back to JS (its call state is per run); those
+    // that touch no memory (a tail call, the time) leave nothing for betweenRuns to reset.
+    this.i32[(CTRL + C_HELPED) >> 2] = 1;
     if ((how & NO_SYNC) === 0) this.helperCalls++;
     if ((how & NO_SYNC) === 0) this.syncOut();
     const call = st.call;
@@ -681,9 +683,11 @@ export class JitContext {
     const budget = opts.budget ?? DEFAULT_BUDGET;
     try {
       this.startRun(opts, input, stack0, budget);
-      for (let i = 1; ; i++) {
-        const handed = this.runOnce(prog, jit, opts, input, budget);
-        if (i >= repeat) {
+      for (let done = 0; ;) {
+        const handed = this.runOnce(prog, jit, opts, input, budget, repeat - done);
+        // The compiled code ran this many back to back (at least the one handed over, if any).
+        done += Math.max(1, this.i32[(CTRL + C_RUNS) >> 2]!);
+        if (done >= repeat) {
           // The regions are written back (finish) before the caller sees the result.
           return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - this.budgetLeft(), mem: input.bytes };
         }
@@ -725,6 +729,8 @@ export class JitContext {
   private restartRun(budget: number): void {
     const i32 = this.i32;
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
+    i32[(CTRL + C_RUNS) >> 2] = 0;
+    i32[(CTRL + C_HELPED) >> 2] = 0;
     i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
     this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_REGS, 0, 0);
@@ -739,7 +745,10 @@ export class JitContext {
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     i32[(CTRL + C_DEPTH) >> 2] = 0;
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
+    i32[(CTRL + C_RUNS) >> 2] = 0;
+    i32[(CTRL + C_HELPED) >> 2] = 0;
     this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
+    this.put64(CTRL + C_BUDGET, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_FP0, STACK_SIZE, stack0.tag);
     const regs = CTRL + C_REGS;
     this.put64(regs, 0, 0);
@@ -760,7 +769,7 @@ export class JitContext {
    * compiled code (r0 and the budget left are in CTRL), else the interpreter's result for a run it
    * finished.
    */
-  private runOnce(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions, input: Region, budget: number): RunResult | undefined {
+  private runOnce(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions, input: Region, budget: number, runs: number): RunResult | undefined {
     const call = this.call;
     call.pc = 0;
     call.stop = false;
@@ -784,7 +793,7 @@ export class JitContext {
       }
       let status: number;
       try {
-        status = inst.run();
+        status = inst.run(runs);
       } catch (e) {
         // Compiled code has no trap a program can reach: one would be a JIT bug, reported as such.
         if (e instanceof WebAssembly.RuntimeError) throw new BpfError('EFAULT', `the JIT's code for this program trapped (${e.message}); this is a bug in tsbpf's JIT: --engine interp runs it`);
@@ -804,6 +813,9 @@ export class JitContext {
         if (typeof tj !== 'string' && this.canRun(tj)) {
           cur = target;
           curJit = tj;
+          // The same run goes on in the target's module: one run of it, not counted again.
+          runs = 1;
+          this.i32[(CTRL + C_RUNS) >> 2]--;
           continue;
         }
         cur = target;

@@ -49,7 +49,13 @@ export const C_PKTW = C_ZERO + 4;
 export const C_CTXW = C_ZERO + 5;
 /** Where the run's context is in linear memory, for verified context accesses (i32). */
 export const C_CTX = C_ZERO + 8;
-export const CTRL_SIZE = C_ZERO + 16;
+/** Runs the last call of run(n) started (i32): it runs them back to back while nothing needs JS. */
+export const C_RUNS = C_ZERO + 12;
+/** Set by the runtime when a helper that touches memory ran: run(n) stops after that run (i32). */
+export const C_HELPED = C_ZERO + 16;
+/** The budget each run of run(n) starts with (i64). */
+export const C_BUDGET = C_ZERO + 24;
+export const CTRL_SIZE = C_ZERO + 32;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);
