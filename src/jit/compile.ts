@@ -670,8 +670,11 @@ class FunctionCompiler {
   private helperCall(slot: number): void {
     const c = this.code;
     c.i32(slot);
-    for (let r = 1; r <= 5; r++) c.get(r);
-    c.i32(RT.HELPER).callIndirect(RT.HELPER);
+    // The arguments its prototype has, or its implementation reads (trace_printk's varargs).
+    const h = this.m.prog.helpers[slot]!;
+    const k = Math.min(5, Math.max(h.args.length, h.impl.length - 1));
+    for (let r = 1; r <= k; r++) c.get(r);
+    c.i32(RT.HELPER + k).callIndirect(RT.HELPER + k);
     c.set(0);
     if (this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER) this.tailCall(slot);
     this.checkStatus(slot + 1);

@@ -275,8 +275,13 @@ export class JitContext {
       map: (hi: number, lo: number, desc: number, pc: number) => this.map(hi, lo, desc, pc),
       fail: (kind: number, pc: number) => { throw failure(kind, pc); },
       ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
-      helper: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
       enter: () => this.enter(),
+      helper0: (pc: number) => this.helper(pc, 0n, 0n, 0n, 0n, 0n),
+      helper1: (pc: number, a: bigint) => this.helper(pc, a, 0n, 0n, 0n, 0n),
+      helper2: (pc: number, a: bigint, b: bigint) => this.helper(pc, a, b, 0n, 0n, 0n),
+      helper3: (pc: number, a: bigint, b: bigint, c: bigint) => this.helper(pc, a, b, c, 0n, 0n),
+      helper4: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint) => this.helper(pc, a, b, c, d, 0n),
+      helper5: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
     };
     return runtimeTable(rt);
   }

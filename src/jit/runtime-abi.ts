@@ -16,24 +16,29 @@ export const RT = {
   FAIL: 1,
   /** ldpkt(k, size, slot) -> value: LD_ABS / LD_IND. */
   LDPKT: 2,
-  /** helper(slot, r1..r5) -> r0: the helper the running program calls at that slot. */
-  HELPER: 3,
   /**
    * enter(slot) -> table index: after bpf_tail_call asked for a tail call, where the target's
    * entry function is in the table (the caller then calls it and returns what it returns), or -1
    * to leave the compiled code with the tail call pending (the JS run loop takes it from there).
    */
-  ENTER: 4,
+  ENTER: 3,
+  /**
+   * HELPER + k: helper(slot, r1..rk) -> r0, the helper the running program calls at that slot,
+   * with the k arguments its prototype has (each i64 crossing into JavaScript is a BigInt made).
+   */
+  HELPER: 4,
 } as const;
 
-export const RT_NAMES = ['map', 'fail', 'ldpkt', 'helper', 'enter'] as const;
+const HELPER_ARITIES = [0, 1, 2, 3, 4, 5] as const;
+
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const)] as const;
 
 export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
   { params: ['i32', 'i32'], results: [] },
   { params: ['i32', 'i32', 'i32'], results: ['i64'] },
-  { params: ['i32', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
   { params: ['i32'], results: ['i32'] },
+  ...HELPER_ARITIES.map((k): FuncType => ({ params: ['i32', ...new Array<'i64'>(k).fill('i64')], results: ['i64'] })),
 ];
 
 /** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */
