@@ -22,12 +22,12 @@
 import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
-import { MAX_CALL_FRAMES, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
+import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
 import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_BUDGET, C_CTX, C_CTXW, C_HELPED, C_RUNS, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  CTRL, C_BUDGET, C_CTX, C_CTXW, C_CUR, C_GEN, C_HELPED, C_RUNS, C_TAILS, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
@@ -85,6 +85,8 @@ const REFILL: FuncType = { params: ['i64', 'i32', 'i32'], results: ['i64', 'i32'
 const RUN_TYPE: FuncType = { params: ['i32'], results: ['i32'] };
 /** The type index of BPF_FN in every module (after the runtime's), for tail calls through the table. */
 const BPF_FN_TYPE = RT_TYPES.length;
+/** A tail-call site's cache: generation, map address halves, index, target's table entry (globals). */
+const TC_GEN = 0, TC_LO = 1, TC_HI = 2, TC_INDEX = 3, TC_ENTRY = 4, TC_SIZE = 5;
 
 // Locals of a BPF function.
 const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20, L_CTX = 21;
@@ -669,6 +671,8 @@ class FunctionCompiler {
 
   private helperCall(slot: number): void {
     const c = this.code;
+    const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
+    if (tail >= 0) this.cachedTailCall(tail);
     c.i32(slot);
     // The arguments its prototype has, or its implementation reads (trace_printk's varargs).
     const h = this.m.prog.helpers[slot]!;
@@ -676,7 +680,7 @@ class FunctionCompiler {
     for (let r = 1; r <= k; r++) c.get(r);
     c.i32(RT.HELPER + k).callIndirect(RT.HELPER + k);
     c.set(0);
-    if (this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER) this.tailCall(slot);
+    if (tail >= 0) this.tailCall(slot, tail);
     this.checkStatus(slot + 1);
     this.invalidateCaches();
   }
@@ -688,16 +692,51 @@ class FunctionCompiler {
    * From a subprogram, or when the target cannot be called so, the run leaves with the tail call
    * pending (checkStatus).
    */
-  private tailCall(slot: number): void {
+  private tailCall(slot: number, g: number): void {
     const c = this.code;
     c.i32(CTRL).load(OP.i32_load, C_STATUS).i32(STATUS.TAIL).op(OP.i32_eq);
     this.openIf();
     c.i32(slot).i32(RT.ENTER).callIndirect(RT.ENTER).tee(L_T3).i32(0).op(OP.i32_ge_s);
     this.openIf();
-    for (let r = 0; r <= 9; r++) c.get(r);
-    c.get(L_LEFT).i32(0).get(L_T3).callIndirect(BPF_FN_TYPE);
-    c.ret();
+    // Remember the map, index and entry for the next time (cachedTailCall).
+    c.i32(CTRL).load(OP.i32_load, C_GEN).gset(g + TC_GEN);
+    c.get(2).op(OP.i32_wrap_i64).gset(g + TC_LO);
+    c.get(2).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).gset(g + TC_HI);
+    c.get(3).op(OP.i32_wrap_i64).gset(g + TC_INDEX);
+    c.get(L_T3).gset(g + TC_ENTRY);
+    this.callTarget(L_T3);
     this.closeIf();
+    this.closeIf();
+  }
+
+  /** Call the entry function at table index `local` with every register and return what it returns. */
+  private callTarget(local: number): void {
+    const c = this.code;
+    for (let r = 0; r <= 9; r++) c.get(r);
+    c.get(L_LEFT).i32(0).get(local).callIndirect(BPF_FN_TYPE);
+    c.ret();
+  }
+
+  /**
+   * The fast path of a tail call: the same map and index as the last time at this call, in this
+   * generation of the caches (the context starts a new one whenever the prog array or the table
+   * may have changed: a map update, the end of an execution), and fewer than MAX_TAIL_CALLS made.
+   * The target is then called straight away, with the helper's checks already passed, and the
+   * count and the running program kept where the runtime reads them (C_TAILS, C_CUR).
+   */
+  private cachedTailCall(g: number): void {
+    const c = this.code;
+    c.gget(g + TC_GEN).i32(CTRL).load(OP.i32_load, C_GEN).op(OP.i32_eq);
+    c.get(2).op(OP.i32_wrap_i64).gget(g + TC_LO).op(OP.i32_eq).op(OP.i32_and);
+    c.get(2).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).gget(g + TC_HI).op(OP.i32_eq).op(OP.i32_and);
+    c.get(3).op(OP.i32_wrap_i64).gget(g + TC_INDEX).op(OP.i32_eq).op(OP.i32_and);
+    c.i32(CTRL).load(OP.i32_load, C_TAILS).i32(MAX_TAIL_CALLS).op(OP.i32_lt_u).op(OP.i32_and);
+    this.openIf();
+    c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_TAILS).i32(1).op(OP.i32_add).store(OP.i32_store, C_TAILS);
+    c.i32(CTRL).gget(g + TC_ENTRY).store(OP.i32_store, C_CUR);
+    c.i64(0).set(0);
+    c.gget(g + TC_ENTRY).set(L_T3);
+    this.callTarget(L_T3);
     this.closeIf();
   }
 
@@ -772,6 +811,15 @@ class ModuleCompiler {
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
+  /** Globals of the tail-call caches: TC_SIZE a call site (cachedTailCall). */
+  globals = 0;
+
+  tailSite(): number {
+    const g = this.globals;
+    this.globals += TC_SIZE;
+    return g;
+  }
+
   /** The bytes of the context direct accesses reach, and whether any writes it. */
   ctxExtent = 0;
   ctxWrites = false;
@@ -805,7 +853,7 @@ class ModuleCompiler {
       meta.push({ name, slot: s, marks: fc.code.marks });
     }
     const layout = encodeModule({
-      types: [...RT_TYPES, BPF_FN], imports: [], funcs,
+      types: [...RT_TYPES, BPF_FN], imports: [], funcs, globals: this.globals,
       table: { module: 'env', name: 'table', min: RT_TYPES.length },
       memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES },
     });
@@ -872,6 +920,8 @@ function runFunction(entry: number): FuncDef {
   c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_MAXDEPTH).i32(1).op(OP.i32_add).i32(9).op(OP.i32_shl).store(OP.i32_store, C_ZERO);
   c.i32(CTRL).i64(0).store(OP.i64_store, C_REGS);
   c.i32(CTRL).i32(CTRL).load(OP.i64_load, C_BUDGET).store(OP.i64_store, C_LEFT);
+  c.i32(CTRL).i32(0).store(OP.i32_store, C_TAILS);
+  c.i32(CTRL).i32(0).store(OP.i32_store, C_CUR);
   c.br(0);
   c.end();
   c.unreachable();

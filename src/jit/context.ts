@@ -21,7 +21,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, RT_TYPES } from './runtime-abi.js';
 import { encodeModule } from './wasm/encoder.js';
 import {
-  ARENA, CTRL, C_BUDGET, C_CTX, C_HELPED, C_PKTW, C_RUNS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -203,14 +203,17 @@ export class JitContext {
   private table: WebAssembly.Table;
   /** The budget of the current run. */
   private budget = DEFAULT_BUDGET;
-  /** Instances whose entry function has a table entry (enter). */
+  /** Instances whose entry function has a table entry (enter), and their programs. */
   private entered: Instance[] = [];
-  /** The program running now: whose helpers[slot] a helper call means. */
+  private enteredProgs: PreparedProgram[] = [];
+  /** The program the run (or its continuation after a tail call the JS loop made) started in. */
   private current: PreparedProgram | undefined;
 
   constructor() {
     this.refresh();
     this.table = this.makeTable();
+    // Caches start at generation 0 (the globals' value): never valid.
+    this.i32[(CTRL + C_GEN) >> 2] = 1;
   }
 
   private refresh(): void {
@@ -259,10 +262,11 @@ export class JitContext {
       if (inst.entry >= this.table.length) this.table.grow(1);
       this.table.set(inst.entry, inst.main);
       this.entered.push(inst);
+      this.enteredProgs.push(target);
     }
     call.tail = undefined;
     this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
-    this.current = target;
+    this.i32[(CTRL + C_CUR) >> 2] = inst.entry;
     if (tj.directPacket) this.wantLow = true;
     // (A target needing more of the context than the caller was checked against it above.)
     if (tj.directCtx && (this.ctxNeed === undefined || tj.ctxExtent > this.ctxNeed.ctxExtent || tj.ctxWrites)) this.ctxNeed = tj;
@@ -492,8 +496,14 @@ export class JitContext {
 
   // ---- calls out of the compiled code ----
 
+  /** The program running now: the run's, or the one a tail call moved it to (C_CUR). */
+  private running(): PreparedProgram {
+    const e = this.i32[(CTRL + C_CUR) >> 2]!;
+    return e === 0 ? this.current! : this.enteredProgs[e - RT_NAMES.length]!;
+  }
+
   private helper(pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint): bigint {
-    const h = this.current!.helpers[pc]!;
+    const h = this.running().helpers[pc]!;
     const how = howOf(h);
     // The JS API hands i64 over as signed BigInts; helpers take registers as the interpreter gives
     // them, unsigned.
@@ -510,6 +520,9 @@ export class JitContext {
     if ((how & NO_SYNC) === 0) this.syncOut();
     const call = st.call;
     call.pc = pc;
+    // The count the compiled fast path of tail calls keeps, and the caches it trusts.
+    call.tailCalls = this.i32[(CTRL + C_TAILS) >> 2]!;
+    if ((how & MAPS_ONLY) !== 0) this.i32[(CTRL + C_GEN) >> 2]++;
     let r0: bigint;
     try {
       r0 = h.impl(call, a, b, c, d, e);
@@ -523,6 +536,7 @@ export class JitContext {
       if (this.wantLow) this.ensureLow();
       if (this.ctxNeed !== undefined) this.ensureCtx();
     }
+    this.i32[(CTRL + C_TAILS) >> 2] = call.tailCalls;
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
     else if (call.tail !== undefined) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.TAIL;
     return r0;
@@ -721,6 +735,8 @@ export class JitContext {
     if (this.top - ARENA > ARENA_KEEP) {
       this.unmapAll();
       this.resetArena();
+      // (A cached tail-call target may need a packet or context the next run maps again: enter.)
+      this.i32[(CTRL + C_GEN) >> 2]++;
     } else this.unmapFrom(mark);
     if (opts.between !== undefined) opts.between(mark);
     else memory.truncate(mark);
@@ -736,6 +752,8 @@ export class JitContext {
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
     i32[(CTRL + C_RUNS) >> 2] = 0;
     i32[(CTRL + C_HELPED) >> 2] = 0;
+    i32[(CTRL + C_TAILS) >> 2] = 0;
+    i32[(CTRL + C_CUR) >> 2] = 0;
     i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
     this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_REGS, 0, 0);
@@ -752,6 +770,8 @@ export class JitContext {
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
     i32[(CTRL + C_RUNS) >> 2] = 0;
     i32[(CTRL + C_HELPED) >> 2] = 0;
+    i32[(CTRL + C_TAILS) >> 2] = 0;
+    i32[(CTRL + C_CUR) >> 2] = 0;
     this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_BUDGET, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_FP0, STACK_SIZE, stack0.tag);
@@ -806,7 +826,7 @@ export class JitContext {
       }
       if (status === STATUS.DONE || status === STATUS.STOP) return undefined;
       // Where the run left: in the program a tail call (enter) may have moved it to.
-      cur = this.current!;
+      cur = this.running();
       const left = this.budgetLeft();
       const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
       let pc = this.i32[(CTRL + C_PC) >> 2]!;
@@ -821,6 +841,7 @@ export class JitContext {
           // The same run goes on in the target's module: one run of it, not counted again.
           runs = 1;
           this.i32[(CTRL + C_RUNS) >> 2]--;
+          this.i32[(CTRL + C_CUR) >> 2] = 0;
           continue;
         }
         cur = target;
@@ -883,7 +904,10 @@ export class JitContext {
         inst.entry = -1;
       }
       this.entered = [];
+      this.enteredProgs = [];
     }
+    // The table entries are gone and the prog arrays may change before the next execution.
+    this.i32[(CTRL + C_GEN) >> 2]++;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     this.state = undefined;
   }

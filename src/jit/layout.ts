@@ -55,7 +55,13 @@ export const C_RUNS = C_ZERO + 12;
 export const C_HELPED = C_ZERO + 16;
 /** The budget each run of run(n) starts with (i64). */
 export const C_BUDGET = C_ZERO + 24;
-export const CTRL_SIZE = C_ZERO + 32;
+/** Tail calls made in the run (i32; the helper's count, kept here for the compiled fast path). */
+export const C_TAILS = C_ZERO + 32;
+/** The running program when a tail call moved the run to another: its table entry (i32, 0: none). */
+export const C_CUR = C_ZERO + 36;
+/** Generation of the tail-call caches (i32): a cache filled in an older one is not used. */
+export const C_GEN = C_ZERO + 40;
+export const CTRL_SIZE = C_ZERO + 48;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);

@@ -29,6 +29,12 @@ export class Code extends ByteWriter {
   set(l: number): this {
     return this.byte(OP.local_set).u32(l);
   }
+  gget(g: number): this {
+    return this.byte(OP.global_get).u32(g);
+  }
+  gset(g: number): this {
+    return this.byte(OP.global_set).u32(g);
+  }
   tee(l: number): this {
     return this.byte(OP.local_tee).u32(l);
   }

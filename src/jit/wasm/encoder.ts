@@ -155,6 +155,8 @@ export interface ModuleSpec {
   /** A funcref table of at least `min` entries, imported (call_indirect goes through it). */
   table?: { module: string; name: string; min: number };
   funcs: readonly FuncDef[];
+  /** Mutable i32 globals the module defines, all 0 at first. */
+  globals?: number;
   /** Imported functions exported again under these names (import index -> name). */
   reexports?: readonly { name: string; func: number }[];
 }
@@ -239,6 +241,13 @@ export function encodeModule(spec: ModuleSpec): ModuleLayout {
   out.patch5(at);
 
   const reexports = spec.reexports ?? [];
+  if (spec.globals) {
+    at = begin(6);
+    out.u32(spec.globals);
+    for (let g = 0; g < spec.globals; g++) out.byte(VALTYPE.i32).byte(1).byte(OP.i32_const).byte(0).byte(OP.end);
+    out.patch5(at);
+  }
+
   at = begin(7);
   out.u32(spec.funcs.filter((f) => f.export !== undefined).length + reexports.length);
   spec.funcs.forEach((f, i) => { if (f.export !== undefined) out.name(f.export).byte(0x00).u32(spec.imports.length + i); });
