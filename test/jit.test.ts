@@ -354,3 +354,30 @@ test('linear memory grown in the middle of a run keeps the stack frames helpers 
   assert.equal(out[1], out[0]);
   assert.equal(out[0], `r0 82 value1 ${'4d00000000000000'}${'0500000000000000'}`);
 });
+
+test('a tail call the compiled code cached follows the prog array when user space changes it', () => {
+  // entry: tail call slot 0 of the prog array, else 99. The first run fills the call site's cache;
+  // after the slot is pointed elsewhere the next runs (one, then three on one set-up) go there.
+  const u32 = (v: number): Uint8Array => Uint8Array.of(v & 255, (v >> 8) & 255, (v >> 16) & 255, v >>> 24);
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const jumps = vm.createMap({ name: 'jumps', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 2, flags: 0 } as MapSpec);
+    const target = (r0: number) => vm.loadProgram({ name: `t${r0}`, type: 'xdp', insns: assemble(`r0 = ${r0}\nexit`), license: 'GPL' });
+    const a = target(1), b = target(2);
+    const entry = vm.loadProgram({
+      name: 'entry', type: 'xdp', license: 'GPL', maps: [jumps],
+      insns: assemble('r2 = map[idx:0] ll\nr3 = 0\ncall 12\nr0 = 99\nexit'),
+    });
+    const frame = new Uint8Array(64);
+    const seq: number[] = [];
+    jumps.map.update(u32(0), u32(a.id), 0);
+    seq.push(testRun(vm, entry, { dataIn: frame }).retval, testRun(vm, entry, { dataIn: frame, repeat: 3 }).retval);
+    jumps.map.update(u32(0), u32(b.id), 0);
+    seq.push(testRun(vm, entry, { dataIn: frame }).retval, testRun(vm, entry, { dataIn: frame, repeat: 3 }).retval);
+    jumps.map.delete(u32(0));
+    seq.push(testRun(vm, entry, { dataIn: frame, repeat: 2 }).retval);
+    out.push(seq.join(' '));
+  }
+  assert.deepEqual(out, ['1 1 2 2 99', '1 1 2 2 99']);
+});

@@ -27,7 +27,7 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_BUDGET, C_CTX, C_CTXW, C_CUR, C_GEN, C_HELPED, C_RUNS, C_TAILS, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
+  CTRL, C_BUDGET, C_CTX, C_CTXW, C_CUR, C_GEN, C_HELPED, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_DEPTH, C_FP0, C_PKTW, C_ZERO, LOW_ENTRY, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM,
   FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { Code } from './wasm/code.js';
@@ -672,7 +672,11 @@ class FunctionCompiler {
   private helperCall(slot: number): void {
     const c = this.code;
     const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
-    if (tail >= 0) this.cachedTailCall(tail);
+    if (tail >= 0) {
+      // A cached tail call, else the helper (below).
+      this.cachedTailCall(tail);
+      c.else();
+    }
     c.i32(slot);
     // The arguments its prototype has, or its implementation reads (trace_printk's varargs).
     const h = this.m.prog.helpers[slot]!;
@@ -680,7 +684,10 @@ class FunctionCompiler {
     for (let r = 1; r <= k; r++) c.get(r);
     c.i32(RT.HELPER + k).callIndirect(RT.HELPER + k);
     c.set(0);
-    if (tail >= 0) this.tailCall(slot, tail);
+    if (tail >= 0) {
+      this.tailCall(slot, tail);
+      this.closeIf();
+    }
     this.checkStatus(slot + 1);
     this.invalidateCaches();
   }
@@ -698,15 +705,27 @@ class FunctionCompiler {
     this.openIf();
     c.i32(slot).i32(RT.ENTER).callIndirect(RT.ENTER).tee(L_T3).i32(0).op(OP.i32_ge_s);
     this.openIf();
-    // Remember the map, index and entry for the next time (cachedTailCall).
+    this.fillTailCache(g, L_T3);
+    this.callTarget(L_T3);
+    this.closeIf();
+    c.else();
+    // An empty slot is worth remembering too (as entry -1): the chain's end is a tail call that fails.
+    c.i32(CTRL).load(OP.i32_load, C_TAILMISS);
+    this.openIf();
+    c.i32(-1).set(L_T3);
+    this.fillTailCache(g, L_T3);
+    this.closeIf();
+    this.closeIf();
+  }
+
+  /** Remember the map, index and entry (table index, or -1: empty) for the next time (cachedTailCall). */
+  private fillTailCache(g: number, entry: number): void {
+    const c = this.code;
     c.i32(CTRL).load(OP.i32_load, C_GEN).gset(g + TC_GEN);
     c.get(2).op(OP.i32_wrap_i64).gset(g + TC_LO);
     c.get(2).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).gset(g + TC_HI);
     c.get(3).op(OP.i32_wrap_i64).gset(g + TC_INDEX);
-    c.get(L_T3).gset(g + TC_ENTRY);
-    this.callTarget(L_T3);
-    this.closeIf();
-    this.closeIf();
+    c.get(entry).gset(g + TC_ENTRY);
   }
 
   /** Call the entry function at table index `local` with every register and return what it returns. */
@@ -733,11 +752,15 @@ class FunctionCompiler {
     c.i32(CTRL).load(OP.i32_load, C_TAILS).i32(MAX_TAIL_CALLS).op(OP.i32_lt_u).op(OP.i32_and);
     this.openIf();
     c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_TAILS).i32(1).op(OP.i32_add).store(OP.i32_store, C_TAILS);
-    c.i32(CTRL).gget(g + TC_ENTRY).store(OP.i32_store, C_CUR);
+    c.gget(g + TC_ENTRY).tee(L_T3).i32(0).op(OP.i32_ge_s);
+    this.openIf();
+    c.i32(CTRL).get(L_T3).store(OP.i32_store, C_CUR);
     c.i64(0).set(0);
-    c.gget(g + TC_ENTRY).set(L_T3);
     this.callTarget(L_T3);
     this.closeIf();
+    // The slot was empty: the helper's failure, and the program goes on.
+    c.i32(CTRL).load(OP.i64_load, C_TAILR0).set(0);
+    // (the if stays open: helperCall's else is the helper call)
   }
 
   private localCall(x: Insn, f: InsnForm, slot: number): void {

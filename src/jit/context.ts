@@ -18,10 +18,10 @@ import {
 import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
-import { RT_NAMES, RT_TYPES } from './runtime-abi.js';
+import { RT_NAMES, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
 import { encodeModule } from './wasm/encoder.js';
 import {
-  ARENA, CTRL, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -535,6 +535,12 @@ export class JitContext {
       this.refreshAll((how & MAPS_ONLY) !== 0);
       if (this.wantLow) this.ensureLow();
       if (this.ctxNeed !== undefined) this.ensureCtx();
+    }
+    if (h.id === TAIL_CALL_HELPER) {
+      // A tail call that counted and found no program: the call site may cache the failure.
+      const miss = call.tail === undefined && call.tailCalls > this.i32[(CTRL + C_TAILS) >> 2]!;
+      this.i32[(CTRL + C_TAILMISS) >> 2] = miss ? 1 : 0;
+      if (miss) this.u64[(CTRL + C_TAILR0) >> 3] = r0;
     }
     this.i32[(CTRL + C_TAILS) >> 2] = call.tailCalls;
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;

@@ -61,7 +61,11 @@ export const C_TAILS = C_ZERO + 32;
 export const C_CUR = C_ZERO + 36;
 /** Generation of the tail-call caches (i32): a cache filled in an older one is not used. */
 export const C_GEN = C_ZERO + 40;
-export const CTRL_SIZE = C_ZERO + 48;
+/** Set by the runtime when bpf_tail_call found the slot empty: the call site may cache that (i32). */
+export const C_TAILMISS = C_ZERO + 44;
+/** What bpf_tail_call returned then (i64). */
+export const C_TAILR0 = C_ZERO + 48;
+export const CTRL_SIZE = C_ZERO + 56;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);
