@@ -717,8 +717,10 @@ export class JitContext {
           return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - this.budgetLeft(), mem: input.bytes };
         }
         const clean = this.i32[(CTRL + C_STATUS) >> 2] === STATUS.DONE && handed === undefined;
-        if (this.betweenRuns(opts, mark) || !clean) this.startRun(opts, input, stack0, budget);
-        else this.restartRun(budget);
+        this.betweenRuns(opts, mark);
+        // A run that ended in the code left r1-r9 in CTRL as given (whatever its helpers did).
+        if (clean) this.restartRun(budget);
+        else this.startRun(opts, input, stack0, budget);
       }
     } finally {
       this.finish();
@@ -727,13 +729,14 @@ export class JitContext {
 
   /**
    * Between the runs of a repeat: the copies in linear memory stay (nothing outside the compiled
-   * code touched the regions since), unless the run called a helper or added regions: then
-   * everything is written back and dropped, and the caller resets its per-run state.
+   * code touched the regions since), unless the run called a helper that touches memory or added
+   * regions: then the copies are written back, those of the regions the run added dropped, and
+   * the caller resets its per-run state.
    */
-  private betweenRuns(opts: ExecOptions, mark: number): boolean {
+  private betweenRuns(opts: ExecOptions, mark: number): void {
     const memory = this.state!.memory;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
-    if (this.helperCalls === 0 && memory.regions.length === mark) return false;
+    if (this.helperCalls === 0 && memory.regions.length === mark) return;
     this.helperCalls = 0;
     this.syncOut();
     // The regions the run added go (their copies stay in the arena, reused if the next run maps
@@ -746,7 +749,6 @@ export class JitContext {
     } else this.unmapFrom(mark);
     if (opts.between !== undefined) opts.between(mark);
     else memory.truncate(mark);
-    return true;
   }
 
   /**
