@@ -91,7 +91,8 @@ function funcText(f: ParsedFunc, body: Uint8Array, funcNames: readonly string[],
         // Type i of a program module is the type of the runtime's table entry i (runtime-abi.ts).
         const t = br.u32();
         br.byte();
-        text += RT_NAMES[t] !== undefined ? ` (type $rt.${RT_NAMES[t]})` : ` (type ${t})`;
+        // (and the type after them that of every BPF function: a tail call's target).
+        text += RT_NAMES[t] !== undefined ? ` (type $rt.${RT_NAMES[t]})` : t === RT_NAMES.length ? ' (type $bpf_function)' : ` (type ${t})`;
         break;
       }
       case 'local': text += ` ${localName(br.u32())}`; break;
