@@ -29,7 +29,7 @@ import { loadObjectIntoVm } from '../src/vm/load-object.js';
 import { Vm, type VmOptions, type VmProgram } from '../src/vm/runtime.js';
 import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
 import { compile, executeJit, jitOf, type Engine } from '../src/jit/index.js';
-import { runtimeTable } from '../src/jit/context.js';
+import { runtimeTable } from '../src/jit/runtime-abi.js';
 import { CTRL, C_LEFT } from '../src/jit/layout.js';
 import { kernelAvailable } from '../src/kernel/syscall.js';
 import { generateProgram, randomFrame } from '../test/support/differential-gen.js';

@@ -10,7 +10,7 @@
  * user space see exactly what the interpreter would show them.
  */
 import { BpfError } from '../errors.js';
-import type { HelperCall, HelperDef, RunServices, TailCallTarget } from '../helpers/registry.js';
+import type { HelperCall, RunServices, TailCallTarget } from '../helpers/registry.js';
 import {
   execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
   PreparedProgram, type ExecOptions, type PacketView,
@@ -18,8 +18,8 @@ import {
 import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
-import { RT_NAMES, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
-import { encodeModule } from './wasm/encoder.js';
+import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
+import { MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
 import {
   ARENA, CTRL, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
@@ -91,64 +91,6 @@ export function jitOf(prog: PreparedProgram): JitProgram | string {
 
 const NO_INPUT = new Uint8Array(0);
 
-/**
- * Helpers that neither read nor write the bytes of any region (they take numbers, a map or a
- * context only by identity): before them nothing needs writing back, so a tail-call chain or a
- * timestamp costs no copy of the packet.
- */
-const NO_MEMORY = new Set([
-  'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64', 'get_prandom_u32',
-  'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
-]);
-/**
- * Helpers that write no memory a program can see (those above, and these, which only read their
- * arguments): after them the copies in linear memory are still right and are not copied in again.
- * Any other helper may have written any region (map_update_elem writes a value the program may hold
- * a pointer to), so everything mapped is read again after it.
- */
-const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
-/** How a helper call treats the copies (bits of howOf). */
-const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4;
-/**
- * Helpers that write only the storage of maps (the values a program may hold pointers to): after
- * them only copies of map values are read again, not the packet or the context.
- */
-const WRITES_MAPS = new Set(['map_update_elem', 'map_delete_elem']);
-const hows = new WeakMap<HelperDef, number>();
-
-function howOf(h: HelperDef): number {
-  let how = hows.get(h);
-  if (how === undefined) {
-    // Registry names carry the kernel's bpf_ prefix; the sets above do not.
-    const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
-    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0);
-    hows.set(h, how);
-  }
-  return how;
-}
-
-let runtime: WebAssembly.Module | undefined;
-
-/** A table of the runtime's functions (RT in runtime-abi.ts) for compiled code to import as env.table. */
-export function runtimeTable(rt: Record<(typeof RT_NAMES)[number], unknown>): WebAssembly.Table {
-  const exports = new WebAssembly.Instance(runtimeModule(), { rt }).exports;
-  const table = new WebAssembly.Table({ element: 'anyfunc', initial: RT_NAMES.length });
-  RT_NAMES.forEach((name, i) => table.set(i, exports[name]));
-  return table;
-}
-
-/**
- * The module that turns the runtime's JavaScript functions into table entries: it imports them and
- * exports them again, and an exported function is what a funcref table holds.
- */
-function runtimeModule(): WebAssembly.Module {
-  runtime ??= new WebAssembly.Module(encodeModule({
-    imports: RT_NAMES.map((name, i) => ({ module: 'rt', name, type: RT_TYPES[i]! })),
-    funcs: [],
-    reexports: RT_NAMES.map((name, i) => ({ name, func: i })),
-  }).bytes);
-  return runtime;
-}
 const STACK_NAMES = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => `stack frame ${f}`);
 
 export class JitContext {

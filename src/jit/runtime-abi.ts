@@ -7,7 +7,7 @@
  *
  * Entry i of the table has type RT_TYPES[i], which is also type index i of every program module.
  */
-import type { FuncType } from './wasm/encoder.js';
+import { encodeModule, type FuncType } from './wasm/encoder.js';
 
 export const RT = {
   /** map(hi, lo, size | write << 4, slot): make an access possible or throw its fault. */
@@ -43,3 +43,26 @@ export const RT_TYPES: readonly FuncType[] = [
 
 /** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */
 export const TAIL_CALL_HELPER = 12;
+
+let runtime: WebAssembly.Module | undefined;
+
+/** A table of the runtime's functions (RT in runtime-abi.ts) for compiled code to import as env.table. */
+export function runtimeTable(rt: Record<(typeof RT_NAMES)[number], unknown>): WebAssembly.Table {
+  const exports = new WebAssembly.Instance(runtimeModule(), { rt }).exports;
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: RT_NAMES.length });
+  RT_NAMES.forEach((name, i) => table.set(i, exports[name]));
+  return table;
+}
+
+/**
+ * The module that turns the runtime's JavaScript functions into table entries: it imports them and
+ * exports them again, and an exported function is what a funcref table holds.
+ */
+function runtimeModule(): WebAssembly.Module {
+  runtime ??= new WebAssembly.Module(encodeModule({
+    imports: RT_NAMES.map((name, i) => ({ module: 'rt', name, type: RT_TYPES[i]! })),
+    funcs: [],
+    reexports: RT_NAMES.map((name, i) => ({ name, func: i })),
+  }).bytes);
+  return runtime;
+}

@@ -1,0 +1,42 @@
+/**
+ * What each helper does to memory, as far as the JIT's copies of regions care (jit/context.ts):
+ * whether the copies must be written back before it runs and read again after. One table entry per
+ * helper that needs less than the default (write back everything, read everything again).
+ */
+import type { HelperDef } from '../helpers/registry.js';
+
+/**
+ * Helpers that neither read nor write the bytes of any region (they take numbers, a map or a
+ * context only by identity): before them nothing needs writing back, so a tail-call chain or a
+ * timestamp costs no copy of the packet.
+ */
+const NO_MEMORY = new Set([
+  'tail_call', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'jiffies64', 'get_prandom_u32',
+  'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid',
+]);
+/**
+ * Helpers that write no memory a program can see (those above, and these, which only read their
+ * arguments): after them the copies in linear memory are still right and are not copied in again.
+ * Any other helper may have written any region (map_update_elem writes a value the program may hold
+ * a pointer to), so everything mapped is read again after it.
+ */
+const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
+/** How a helper call treats the copies (bits of howOf). */
+export const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4;
+/**
+ * Helpers that write only the storage of maps (the values a program may hold pointers to): after
+ * them only copies of map values are read again, not the packet or the context.
+ */
+const WRITES_MAPS = new Set(['map_update_elem', 'map_delete_elem']);
+const hows = new WeakMap<HelperDef, number>();
+
+export function howOf(h: HelperDef): number {
+  let how = hows.get(h);
+  if (how === undefined) {
+    // Registry names carry the kernel's bpf_ prefix; the sets above do not.
+    const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
+    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0);
+    hows.set(h, how);
+  }
+  return how;
+}
