@@ -381,3 +381,28 @@ test('a tail call the compiled code cached follows the prog array when user spac
   }
   assert.deepEqual(out, ['1 1 2 2 99', '1 1 2 2 99']);
 });
+
+test('accesses through stack pointers the verifier proved go straight to the frame, in a callee too', () => {
+  // r2 points into main's frame; f gets a pointer to it in r1, writes through it and adds to it.
+  const text = [
+    'r2 = r10', 'r2 += -16', '*(u64 *)(r2 + 0) = 7', '*(u64 *)(r2 + 8) = 5', 'r6 = r2',
+    'r1 = r10', 'r1 += -24', '*(u64 *)(r1 + 0) = 3', 'call f', 'r7 = r0',
+    'r0 = *(u64 *)(r6 + 8)', 'r1 = *(u64 *)(r10 - 16)', 'r0 += r1', 'r1 = *(u64 *)(r10 - 24)', 'r0 += r1', 'r0 += r7',
+    'r1 = r10', 'r1 += -32', '*(u64 *)(r1 + 0) = 1', 'lock *(u64 *)(r1 + 0) += r0', 'r0 = *(u64 *)(r10 - 32)', 'exit',
+    'f:', 'r2 = *(u64 *)(r1 + 0)', 'r2 *= 10', '*(u64 *)(r1 + 0) = r2', 'r3 = r10', 'r3 += -8', '*(u64 *)(r3 + 0) = r2',
+    'r0 = *(u64 *)(r10 - 8)', 'exit',
+  ].join('\n');
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL' });
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.directStack, true);
+    }
+    out.push(String(testRun(vm, p, { dataIn: new Uint8Array(64) }).r0));
+  }
+  // 5 + 7 + 30 + 30 (what f read back through r10) = 72, then 1 + 72 through the atomic add.
+  assert.deepEqual(out, ['73', '73']);
+});

@@ -58,6 +58,8 @@ export interface JitProgram {
    * where it should, as on a short context a caller built).
    */
   readonly directCtx: boolean;
+  /** Some accesses through stack pointers other than r10 compile without a check. */
+  readonly directStack: boolean;
   readonly ctxExtent: number;
   readonly ctxWrites: boolean;
   /**
@@ -88,8 +90,8 @@ const BPF_FN_TYPE = RT_TYPES.length;
 const TC_GEN = 0, TC_LO = 1, TC_HI = 2, TC_INDEX = 3, TC_ENTRY = 4, TC_SIZE = 5;
 
 // Locals of a BPF function.
-const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20, L_CTX = 21;
-const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32', 'i32'];
+const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20, L_CTX = 21, L_FP0 = 22;
+const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32', 'i32', 'i32'];
 const reg = (r: number): number => (r === 10 ? L_R10 : r);
 
 /**
@@ -203,6 +205,7 @@ class FunctionCompiler {
     c.i32(CTRL).load(OP.i64_load, C_FP0).get(L_DEPTH).op(OP.i64_extend_i32_u).i64(32).op(OP.i64_shl).op(OP.i64_add).set(L_R10);
     this.loadPacketBase();
     this.loadContextBase();
+    this.loadStackTag();
     c.block();
     this.labels.push('deopt');
     // Constructs still open that close at each position: one left after the innermost closed is
@@ -289,6 +292,11 @@ class FunctionCompiler {
   /** L_CTX: where the run's context is in linear memory (the runtime maps it first: ensureCtx). */
   private loadContextBase(): void {
     if (this.m.directCtx) this.code.i32(CTRL).load(OP.i32_load, C_CTX).set(L_CTX);
+  }
+
+  /** L_FP0: the upper half of frame 0's addresses, for direct accesses through stack pointers. */
+  private loadStackTag(): void {
+    if (this.m.directStack) this.code.i32(CTRL).load(OP.i32_load, C_FP0 + 4).set(L_FP0);
   }
 
   /**
@@ -473,6 +481,14 @@ class FunctionCompiler {
         c.get(L_FRAME);
         return lo;
       }
+    }
+    if (this.m.access(slot) === ACCESS.STACK && STACKS + off >= 0) {
+      // The verifier proved a pointer into a frame of the run and the bytes inside it. The frames
+      // are consecutive regions, at STACKS in linear memory (and their regions are views of it):
+      // the frame is the upper half minus frame 0's (L_FP0), the offset in it the lower half.
+      c.get(reg(base)).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(L_FP0).op(OP.i32_sub).i32(9).op(OP.i32_shl);
+      c.get(reg(base)).op(OP.i32_wrap_i64).op(OP.i32_add);
+      return STACKS + off;
     }
     const k = this.cacheOf(base, size, write);
     c.get(reg(base));
@@ -811,6 +827,8 @@ class ModuleCompiler {
   readonly directPacket: boolean;
   /** The same for the context. */
   readonly directCtx: boolean;
+  /** Whether some access goes through a stack pointer without a check (L_FP0 is loaded). */
+  readonly directStack: boolean;
   /** Whether the code checks the budget (not for verified programs, which run without one). */
   readonly budgeted: boolean;
   private readonly fnIndex = new Map<number, number>();
@@ -830,6 +848,12 @@ class ModuleCompiler {
     this.proven = access;
     this.directPacket = access !== undefined && access.some((a) => a === ACCESS.PACKET);
     this.directCtx = access !== undefined && access.some((a) => a === ACCESS.CTX);
+    // (Accesses through r10 itself go straight to the frame: only other stack pointers count.)
+    this.directStack = access !== undefined && prog.forms.some((f, i) => {
+      const x = prog.insns[i]!;
+      const base = f.kind === 'ldx' ? x.src : f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic' ? x.dst : 10;
+      return base !== 10 && access[this.slots[i]!] === ACCESS.STACK;
+    });
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
@@ -890,7 +914,7 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, budgeted: this.budgeted,
         ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites,
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },

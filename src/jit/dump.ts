@@ -11,7 +11,7 @@ import { FC, FC_PREFIX, OP_INFO, alignOf } from './wasm/opcodes.js';
 import { ByteReader, parseModule, valType, type ParsedFunc } from './wasm/reader.js';
 import { RT_NAMES } from './runtime-abi.js';
 
-const BPF_LOCALS = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'left', 'depth', 'r10', 'frame', 'dpc', 'a', 'o', 't', 't2', 't3', 'pkt', 'ctx'];
+const BPF_LOCALS = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'left', 'depth', 'r10', 'frame', 'dpc', 'a', 'o', 't', 't2', 't3', 'pkt', 'ctx', 'fp0'];
 const FC_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FC).map(([k, v]) => [v, k]));
 
 /** The text of one module; `insns` (the program as compiled) names the source of each part. */
