@@ -76,10 +76,14 @@ function runFunction(entry: number): FuncDef {
 function refillFunction(): FuncDef {
   const c = new Code();
   const A = 0, DESC = 1, SLOT = 2, IDX = 3, E = 4, LIM = 5, L64 = 6;
+  // rt.map(upper half, lower half, desc, slot): maps the region or throws the access's fault.
+  const callMap = (): void => {
+    c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).i32(RT.MAP).callIndirect(RT.MAP);
+  };
   c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).tee(IDX);
   c.i32(TABLE_ENTRIES).op(OP.i32_ge_u);
   c.if();
-  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).i32(RT.MAP).callIndirect(RT.MAP);
+  callMap();
   c.unreachable();
   c.end();
   c.get(IDX).i32(ENTRY_SIZE).op(OP.i32_mul).i32(TABLE).op(OP.i32_add).set(E);
@@ -95,7 +99,7 @@ function refillFunction(): FuncDef {
   c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_add);
   c.get(LIM).op(OP.i64_extend_i32_u).op(OP.i64_gt_u);
   c.if();
-  c.get(A).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).get(A).op(OP.i32_wrap_i64).get(DESC).get(SLOT).i32(RT.MAP).callIndirect(RT.MAP);
+  callMap();
   c.end();
   // start: the address's upper half and the region's bias
   c.get(A).i64(32).op(OP.i64_shr_u).i64(32).op(OP.i64_shl).get(E).load(OP.i64_load32_u, E_BIAS).op(OP.i64_or);
