@@ -5,31 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConformanceFile, conformanceProgram } from '../src/isa/conformance-file.js';
 import { run } from '../src/vm/interpreter.js';
-import { HelperRegistry } from '../src/helpers/registry.js';
 import { BpfError } from '../src/errors.js';
 import { CONFORMANCE_DIR } from './support/paths.js';
+import { conformanceFiles, conformanceHelpers } from './support/conformance-kit.js';
 
 /** Files whose program must be refused, and the reason the refusal must give. */
 const EXPECTED_REJECTIONS: Record<string, RegExp> = {
   'callx.data': /callx/,
 };
 
-/** The conformance suite's test-only helper 5: returns r1; the program stops when that is 0. */
-function conformanceHelpers(): HelperRegistry {
-  return new HelperRegistry([{
-    id: 5, name: 'unwind', args: ['anything'], ret: 'integer',
-    impl: (call, r1) => {
-      if (r1 === 0n) call.exit();
-      return r1;
-    },
-  }]);
-}
-
-const files = existsSync(CONFORMANCE_DIR) ? readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.data')).sort() : [];
+const files = conformanceFiles();
 const tally = { passed: 0, failed: 0, rejectedAsExpected: 0 };
 
 test('conformance suite', { skip: files.length === 0 ? `no conformance vectors at ${CONFORMANCE_DIR}` : false }, async (t) => {

@@ -6,24 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConformanceFile, conformanceProgram } from '../src/isa/conformance-file.js';
 import { prepare, execute } from '../src/vm/interpreter.js';
 import { executeJit, jitOf } from '../src/jit/index.js';
-import { HelperRegistry } from '../src/helpers/registry.js';
 import { BpfError } from '../src/errors.js';
 import { CONFORMANCE_DIR } from './support/paths.js';
-
-function conformanceHelpers(): HelperRegistry {
-  return new HelperRegistry([{
-    id: 5, name: 'unwind', args: ['anything'], ret: 'integer',
-    impl: (call, r1) => {
-      if (r1 === 0n) call.exit();
-      return r1;
-    },
-  }]);
-}
+import { conformanceFiles, conformanceHelpers } from './support/conformance-kit.js';
 
 type Outcome = { r0: string; insns: number; mem: string } | { error: string };
 
@@ -37,7 +27,7 @@ function outcome(f: () => { r0: bigint; insns: number; mem: Uint8Array }): Outco
   }
 }
 
-const files = existsSync(CONFORMANCE_DIR) ? readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.data')).sort() : [];
+const files = conformanceFiles();
 if (files.length === 0) console.log(`jit conformance: skipped: no conformance vectors at ${CONFORMANCE_DIR}`);
 
 test('conformance suite: the JIT gives what the interpreter gives', { skip: files.length === 0 ? `no conformance vectors at ${CONFORMANCE_DIR}` : false }, () => {

@@ -359,7 +359,7 @@ class FunctionCompiler {
     this.budget(blk.slot, blk.count, this.need.get(b));
     for (let i = blk.first; i <= blk.last; i++) {
       this.code.mark(slots[i]!);
-      this.emitInsn(i, insns[i]!, forms[i]!, slots[i]!, b);
+      this.emitInsn(insns[i]!, forms[i]!, slots[i]!, b);
     }
     if (blk.falls && b + 1 < cfg.blocks.length && this.pos[b + 1] !== this.pos[b]! + 1) {
       this.code.br(this.depthOf(this.jumpLabel(b, b + 1)));
@@ -388,7 +388,7 @@ class FunctionCompiler {
     else this.code.i32(x.imm);
   }
 
-  private emitInsn(i: number, x: Insn, f: InsnForm, slot: number, block: number): void {
+  private emitInsn(x: Insn, f: InsnForm, slot: number, block: number): void {
     const c = this.code;
     const d = reg(x.dst);
     switch (f.kind) {

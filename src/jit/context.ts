@@ -10,9 +10,8 @@
  * user space see exactly what the interpreter would show them.
  */
 import { BpfError } from '../errors.js';
-import type { HelperCall, RunServices, TailCallTarget } from '../helpers/registry.js';
 import {
-  execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
+  CallContext, execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
   PreparedProgram, type ExecOptions, type PacketView,
 } from '../vm/interpreter.js';
 import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
@@ -39,22 +38,6 @@ interface Mapping {
   owner: Mapping | undefined;
 }
 
-class JitCall implements HelperCall {
-  pc = 0;
-  stop = false;
-  tail: PreparedProgram | undefined = undefined;
-  tailCalls = 0;
-  /** A context keeps one and resets it for each run. */
-  constructor(public memory: Memory, public services: RunServices | undefined) {}
-  exit(): void {
-    this.stop = true;
-  }
-  tailCall(target: TailCallTarget): void {
-    if (!(target instanceof PreparedProgram)) throw new Error('tail call target is not a prepared program');
-    this.tail = target;
-  }
-}
-
 /** A compiled program instantiated in a context: run() for the JS loop, main for tail calls. */
 interface Instance {
   run: (runs: number) => number;
@@ -66,7 +49,7 @@ interface Instance {
 /** What the current run of a context works on. */
 interface RunState {
   memory: Memory;
-  call: JitCall;
+  call: CallContext;
   packet: PacketView;
   stacks: Region[];
 }
@@ -126,7 +109,7 @@ export class JitContext {
   private bareStacks: Region[] | undefined;
   /** Region index of frame 0 whose stack entries the table holds (kept between runs). */
   private stackBase = -1;
-  private readonly call = new JitCall(this.bare, undefined);
+  private readonly call = new CallContext(this.bare, undefined);
   private readonly ownPacket: PacketView = { region: new Region(0, 'input', 'input', NO_INPUT, true), data: 0, end: 0, mac: 0, net: 0 };
   private readonly run: RunState = { memory: this.bare, call: this.call, packet: this.ownPacket, stacks: [] };
   private lastJit: JitProgram | undefined;
@@ -647,22 +630,22 @@ export class JitContext {
     }
     const repeat = opts.repeat ?? 1;
     const mark = memory.regions.length;
-    const budget = opts.budget ?? DEFAULT_BUDGET;
+    this.budget = opts.budget ?? DEFAULT_BUDGET;
     try {
-      this.startRun(opts, input, stack0, budget);
+      this.startRun(opts, input, stack0);
       for (let done = 0; ;) {
-        const handed = this.runOnce(prog, jit, opts, input, budget, repeat - done);
+        const handed = this.runOnce(prog, jit, opts, input, repeat - done);
         // The compiled code ran this many back to back (at least the one handed over, if any).
         done += Math.max(1, this.i32[(CTRL + C_RUNS) >> 2]!);
         if (done >= repeat) {
           // The regions are written back (finish) before the caller sees the result.
-          return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: budget - this.budgetLeft(), mem: input.bytes };
+          return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: this.executed(), mem: input.bytes };
         }
         const clean = this.i32[(CTRL + C_STATUS) >> 2] === STATUS.DONE && handed === undefined;
         this.betweenRuns(opts, mark);
         // A run that ended in the code left r1-r9 in CTRL as given (whatever its helpers did).
-        if (clean) this.restartRun(budget);
-        else this.startRun(opts, input, stack0, budget);
+        if (clean) this.restartRun();
+        else this.startRun(opts, input, stack0);
       }
     } finally {
       this.finish();
@@ -697,8 +680,9 @@ export class JitContext {
    * The next run of a repeat after one that ended in the compiled code and called no helper: the
    * run function left r1-r9 in CTRL as they were given (it writes back only r0 and the budget).
    */
-  private restartRun(budget: number): void {
+  private restartRun(): void {
     const i32 = this.i32;
+    const budget = this.budget;
     i32[(CTRL + C_MAXDEPTH) >> 2] = 0;
     i32[(CTRL + C_RUNS) >> 2] = 0;
     i32[(CTRL + C_HELPED) >> 2] = 0;
@@ -710,9 +694,9 @@ export class JitContext {
   }
 
   /** A run's registers, budget and control block, from `opts`. */
-  private startRun(opts: ExecOptions, input: Region, stack0: Region, budget: number): void {
+  private startRun(opts: ExecOptions, input: Region, stack0: Region): void {
     const i32 = this.i32;
-    this.budget = budget;
+    const budget = this.budget;
     this.ctxIndex = opts.r1 === undefined ? input.index
       : (opts.r1 & 0xffffffffn) === 0n ? (Number(opts.r1 >> 32n) - TAG_BASE) >>> 0 : -1;
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
@@ -744,7 +728,7 @@ export class JitContext {
    * compiled code (r0 and the budget left are in CTRL), else the interpreter's result for a run it
    * finished.
    */
-  private runOnce(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions, input: Region, budget: number, runs: number): RunResult | undefined {
+  private runOnce(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions, input: Region, runs: number): RunResult | undefined {
     const call = this.call;
     call.pc = 0;
     call.stop = false;
@@ -764,7 +748,7 @@ export class JitContext {
       // Direct packet accesses need the packet in the low window (where the context's data pointers
       // point), direct context accesses a context; a run without them goes to the interpreter.
       if ((curJit.directPacket && !this.ensureLow()) || (curJit.directCtx && !this.ensureCtx(curJit))) {
-        return this.handOver(cur, opts, input, 0, budget - this.budgetLeft(), 0);
+        return this.handOver(cur, opts, input, 0, this.executed(), 0);
       }
       let status: number;
       try {
@@ -777,7 +761,6 @@ export class JitContext {
       if (status === STATUS.DONE || status === STATUS.STOP) return undefined;
       // Where the run left: in the program a tail call (enter) may have moved it to.
       cur = this.running();
-      const left = this.budgetLeft();
       const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
       let pc = this.i32[(CTRL + C_PC) >> 2]!;
       if (status === STATUS.TAIL) {
@@ -797,7 +780,7 @@ export class JitContext {
         cur = target;
         pc = 0;
       }
-      return this.handOver(cur, opts, input, pc, budget - left, depth);
+      return this.handOver(cur, opts, input, pc, this.executed(), depth);
     }
   }
 
@@ -806,9 +789,9 @@ export class JitContext {
     return jit.budgeted || this.budget >= UNLIMITED_BUDGET;
   }
 
-  /** The budget left in CTRL: below 2^53, so its halves make it a number exactly. */
-  private budgetLeft(): number {
-    return (this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296;
+  /** Instructions the run has executed: the budget less what is left in CTRL (below 2^53, so its halves make it a number exactly). */
+  private executed(): number {
+    return this.budget - ((this.i32[(CTRL + C_LEFT) >> 2]! >>> 0) + this.i32[((CTRL + C_LEFT) >> 2) + 1]! * 4294967296);
   }
 
   /** Continue the run on the interpreter from the state the compiled code left in CTRL. */

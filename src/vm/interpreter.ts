@@ -160,12 +160,13 @@ export function prepare(insns: readonly Insn[], opts: InterpreterOptions = {}): 
  * than closures over the run loop's variables: a variable captured by a closure lives in a heap
  * context, and `pc` would then be written to memory on every instruction.
  */
-class CallContext implements HelperCall {
+export class CallContext implements HelperCall {
   pc = 0;
   stop = false;
   tail: PreparedProgram | undefined = undefined;
   tailCalls = 0;
-  constructor(readonly memory: Memory, readonly services: RunServices | undefined) {}
+  /** (The JIT keeps one per context and points it at each run's memory and services.) */
+  constructor(public memory: Memory, public services: RunServices | undefined) {}
   exit(): void {
     this.stop = true;
   }
