@@ -8,6 +8,7 @@
 import { BpfError, type BpfErrorCode } from '../errors.js';
 import { helperId } from '../isa/helper-names.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
+import { low32 } from '../vm/memory.js';
 import type { MapBase } from '../maps/index.js';
 import type { HelperArgKind, HelperCall, HelperDef, HelperImpl, HelperRetKind } from './registry.js';
 
@@ -91,24 +92,14 @@ export function cStringBytes(call: HelperCall, addr: bigint, max = Infinity): Ui
   return end - at.offset >= max ? bytes : undefined;
 }
 
-/**
- * The low half of a register, through a typed array: masking the BigInt allocates one. Host byte
- * order: LOW is the index of the low half.
- */
-const REG = new BigUint64Array(1);
-const HALF = new Int32Array(REG.buffer);
-const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
-
 /** The helper's u32 argument (the kernel's BPF_CALL_x with a u32 parameter truncates). */
 export function u32(v: bigint): number {
-  REG[0] = v;
-  return HALF[LOW]! >>> 0;
+  return low32(v) >>> 0;
 }
 
 /** The helper's int argument. */
 export function s32(v: bigint): number {
-  REG[0] = v;
-  return HALF[LOW]!;
+  return low32(v);
 }
 
 /**

@@ -116,13 +116,14 @@ function loop(vm: Vm, prog: VmProgram, h: Harness, repeat: number, opts: TestRun
     r0 = result.r0;
     insns = result.insns;
     last = run;
-  }
-  else for (let i = 0; i < n; i++) {
-    const { result, run } = vm.run(prog, (r) => h.setup(r), { budget: opts.budget, trace: opts.trace });
-    h.after();
-    r0 = result.r0;
-    insns = result.insns;
-    last = run;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const { result, run } = vm.run(prog, (r) => h.setup(r), { budget: opts.budget, trace: opts.trace });
+      h.after();
+      r0 = result.r0;
+      insns = result.insns;
+      last = run;
+    }
   }
   const total = process.hrtime.bigint() - t0;
   const mean = Number(total / BigInt(n));

@@ -73,6 +73,12 @@ const SPLIT = new BigUint64Array(1);
 const HALVES = new Int32Array(SPLIT.buffer);
 const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1, HI = 1 - LO;
 
+/** The low 32 bits of a 64-bit value, as a signed int32, without BigInt arithmetic. */
+export function low32(v: bigint): number {
+  SPLIT[0] = v;
+  return HALVES[LO]!;
+}
+
 export function formatAddr(hi: number, lo: number): string {
   return '0x' + (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
