@@ -406,3 +406,54 @@ test('accesses through stack pointers the verifier proved go straight to the fra
   // 5 + 7 + 30 + 30 (what f read back through r10) = 72, then 1 + 72 through the atomic add.
   assert.deepEqual(out, ['73', '73']);
 });
+
+test('map lookups the compiled code caches give what the map holds after every change to it', () => {
+  // counts[byte 0 & 7] += 1, made 1 when missing, deleted when it reaches 20; then arr[byte 1 % 5]
+  // (3 elements: 3 and 4 are NULL) += that count. Lookups repeat within a repeat's runs, between
+  // the program's own updates and deletes, and across user-space writes between executions.
+  const text = [
+    'r6 = r1', 'r2 = *(u32 *)(r6 + 0)', 'r3 = *(u32 *)(r6 + 4)', 'r4 = r2', 'r4 += 2', 'if r4 > r3 goto out',
+    'r7 = *(u8 *)(r2 + 0)', 'r8 = *(u8 *)(r2 + 1)', 'r7 &= 7', '*(u32 *)(r10 - 4) = r7',
+    'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -4', 'call 1', 'if r0 == 0 goto fresh',
+    'r9 = *(u64 *)(r0 + 0)', 'r9 += 1', '*(u64 *)(r0 + 0) = r9', 'if r9 < 20 goto arr',
+    'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -4', 'call 3', 'goto arr',
+    'fresh:', '*(u64 *)(r10 - 16) = 1', 'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -4', 'r3 = r10', 'r3 += -16', 'r4 = 0', 'call 2', 'r9 = 1',
+    'arr:', 'r8 %= 5', '*(u32 *)(r10 - 8) = r8', 'r1 = map[idx:1] ll', 'r2 = r10', 'r2 += -8', 'call 1', 'if r0 == 0 goto done',
+    'r1 = *(u64 *)(r0 + 0)', 'r1 += r9', '*(u64 *)(r0 + 0) = r1', 'r9 += r1',
+    'done:', 'r0 = r9', 'exit', 'out:', 'r0 = 0', 'exit',
+  ].join('\n');
+  const u32 = (v: number): Uint8Array => Uint8Array.of(v & 255, (v >> 8) & 255, (v >> 16) & 255, v >>> 24);
+  const u64 = (v: number): Uint8Array => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(v), true); return b; };
+  const out: string[] = [];
+  const lookups: number[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const counts = vm.createMap({ name: 'counts', type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16, flags: 0 } as MapSpec);
+    const arr = vm.createMap({ name: 'arr', type: 'array', keySize: 4, valueSize: 8, maxEntries: 3, flags: 0 } as MapSpec);
+    let n = 0;
+    for (const m of [counts.map, arr.map]) {
+      const lookupView = m.lookupView.bind(m);
+      m.lookupView = (key, cpu) => { n++; return lookupView(key, cpu); };
+    }
+    const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL', maps: [counts, arr] });
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.cachedLookups, 2, 'both lookups compiled with the cache');
+    }
+    const frame = (a: number, b: number): Uint8Array => { const f = new Uint8Array(64); f[0] = a; f[1] = b; return f; };
+    const seq: number[] = [];
+    const go = (a: number, b: number, repeat: number): void => { seq.push(testRun(vm, p, { dataIn: frame(a, b), repeat }).retval); };
+    go(1, 0, 7); go(9, 4, 25); go(2, 1, 6);
+    counts.map.update(u32(1), u64(10), 0);
+    arr.map.update(u32(2), u64(1000), 0);
+    go(1, 2, 13);
+    counts.map.delete(u32(1));
+    go(1, 2, 9); go(3, 3, 1); go(3, 3, 2); go(2, 0, 30);
+    const dump = [...counts.map.entries(), ...arr.map.entries()].map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
+    out.push(`${seq.join(' ')} | ${dump.sort().join(' ')}`);
+    lookups.push(n);
+  }
+  assert.equal(out[1], out[0]);
+  assert.ok(lookups[1]! < lookups[0]! / 2, `the JIT's lookups reached the maps ${lookups[1]} times, the interpreter's ${lookups[0]}`);
+});

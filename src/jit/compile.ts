@@ -28,8 +28,10 @@ import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
   CTRL, C_CTX, C_CTXW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_ENTRY, STACKS, STATUS, TABLE,
+  C_TAILMISS, C_TAILR0, C_TAILS, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, STACKS, STATUS, TABLE,
 } from './layout.js';
+import { CACHED_LOOKUP_TYPES, cachesLookups } from './helper-effects.js';
 import { Code } from './wasm/code.js';
 import { encodeModule, type FuncDef, type FuncType } from './wasm/encoder.js';
 import { RT, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
@@ -60,6 +62,8 @@ export interface JitProgram {
   readonly directCtx: boolean;
   /** Some accesses through stack pointers other than r10 compile without a check. */
   readonly directStack: boolean;
+  /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.cachedLookup). */
+  readonly cachedLookups: number;
   readonly ctxExtent: number;
   readonly ctxWrites: boolean;
   /**
@@ -93,6 +97,7 @@ const TC_GEN = 0, TC_LO = 1, TC_HI = 2, TC_INDEX = 3, TC_ENTRY = 4, TC_SIZE = 5;
 const L_LEFT = 10, L_DEPTH = 11, L_R10 = 12, L_FRAME = 13, L_DPC = 14, L_A = 15, L_T = 17, L_T2 = 18, L_T3 = 19, L_PKT = 20, L_CTX = 21, L_FP0 = 22;
 const FIXED_LOCALS: ValType[] = ['i64', 'i32', 'i32', 'i64', 'i32', 'i64', 'i64', 'i32', 'i32', 'i32', 'i32'];
 const reg = (r: number): number => (r === 10 ? L_R10 : r);
+const LOOKUP_BITS = Math.log2(LOOKUP_ENTRIES);
 
 /**
  * The cache of one base register for one access size and kind: the region of the last address it
@@ -686,19 +691,18 @@ class FunctionCompiler {
 
   private helperCall(slot: number): void {
     const c = this.code;
+    const keySize = this.m.cachedLookup(slot);
+    if (keySize > 0) {
+      this.cachedLookup(slot, keySize);
+      return;
+    }
     const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
     if (tail >= 0) {
       // A cached tail call, else the helper (below).
       this.cachedTailCall(tail);
       c.else();
     }
-    c.i32(slot);
-    // The arguments its prototype has, or its implementation reads (trace_printk's varargs).
-    const h = this.m.prog.helpers[slot]!;
-    const k = Math.min(5, Math.max(h.args.length, h.impl.length - 1));
-    for (let r = 1; r <= k; r++) c.get(r);
-    c.i32(RT.HELPER + k).callIndirect(RT.HELPER + k);
-    c.set(0);
+    this.callHelper(slot);
     if (tail >= 0) {
       this.tailCall(slot, tail);
       this.closeIf();
@@ -706,6 +710,54 @@ class FunctionCompiler {
     this.checkStatus(slot + 1);
     this.invalidateCaches();
   }
+
+  /** r0 = the helper at `slot` called with the arguments its prototype has, or its implementation reads (trace_printk's varargs). */
+  private callHelper(slot: number): void {
+    const c = this.code;
+    c.i32(slot);
+    const h = this.m.prog.helpers[slot]!;
+    const k = Math.min(5, Math.max(h.args.length, h.impl.length - 1));
+    for (let r = 1; r <= k; r++) c.get(r);
+    c.i32(RT.HELPER + k).callIndirect(RT.HELPER + k);
+    c.set(0);
+  }
+
+  /**
+   * bpf_map_lookup_elem through the context's lookup cache (LOOKUPS): the same map and key as a
+   * lookup made earlier in this generation give what that lookup gave, without a call out. The
+   * runtime starts a new generation whenever a map may have changed (a helper that writes, the end
+   * of an execution, dropped regions), so the answer is the helper's; the value's region stays
+   * mapped from the lookup that filled the entry. Only for maps whose lookup changes nothing
+   * (cachedLookup), with the key read as the helper reads it.
+   */
+  private cachedLookup(slot: number, keySize: number): void {
+    const c = this.code;
+    this.m.cachedLookups++;
+    const key = (this.lookupKey ??= this.local('i64'));
+    const entry = (this.lookupEntry ??= this.local('i32'));
+    const off = this.emitAddress(2, 0, keySize, false, slot);
+    c.load(LOAD_U[keySize]!, off).set(key);
+    // Fibonacci hashing of key ^ map: the top bits pick the entry.
+    c.get(key).get(1).op(OP.i64_xor).i64(0x9e3779b97f4a7c15n).op(OP.i64_mul).i64(64 - LOOKUP_BITS).op(OP.i64_shr_u);
+    c.op(OP.i32_wrap_i64).i32(Math.log2(LOOKUP_SIZE)).op(OP.i32_shl).set(entry);
+    c.get(entry).load(OP.i32_load, LOOKUPS + K_GEN).i32(CTRL).load(OP.i32_load, C_GEN).op(OP.i32_eq);
+    c.get(entry).load(OP.i64_load, LOOKUPS + K_MAP).get(1).op(OP.i64_eq).op(OP.i32_and);
+    c.get(entry).load(OP.i64_load, LOOKUPS + K_KEY).get(key).op(OP.i64_eq).op(OP.i32_and);
+    this.openIf();
+    c.get(entry).load(OP.i64_load, LOOKUPS + K_R0).set(0);
+    c.else();
+    this.callHelper(slot);
+    this.checkStatus(slot + 1);
+    this.invalidateCaches();
+    c.get(entry).i32(CTRL).load(OP.i32_load, C_GEN).store(OP.i32_store, LOOKUPS + K_GEN);
+    c.get(entry).get(1).store(OP.i64_store, LOOKUPS + K_MAP);
+    c.get(entry).get(key).store(OP.i64_store, LOOKUPS + K_KEY);
+    c.get(entry).get(0).store(OP.i64_store, LOOKUPS + K_R0);
+    this.closeIf();
+  }
+
+  private lookupKey: number | undefined;
+  private lookupEntry: number | undefined;
 
   /**
    * A tail call the helper accepted, from the entry function: call the target's entry function
@@ -851,7 +903,8 @@ class ModuleCompiler {
     // (Accesses through r10 itself go straight to the frame: only other stack pointers count.)
     this.directStack = access !== undefined && prog.forms.some((f, i) => {
       const x = prog.insns[i]!;
-      const base = f.kind === 'ldx' ? x.src : f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic' ? x.dst : 10;
+      // (A map lookup's access is its key's, in r2.)
+      const base = f.kind === 'ldx' ? x.src : f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic' ? x.dst : f.kind === 'call' ? 2 : 10;
       return base !== 10 && access[this.slots[i]!] === ACCESS.STACK;
     });
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
@@ -866,6 +919,8 @@ class ModuleCompiler {
     return g;
   }
 
+  cachedLookups = 0;
+
   /** The bytes of the context direct accesses reach, and whether any writes it. */
   ctxExtent = 0;
   ctxWrites = false;
@@ -873,6 +928,18 @@ class ModuleCompiler {
   noteCtx(end: number, write: boolean): void {
     if (end > this.ctxExtent) this.ctxExtent = end;
     if (write) this.ctxWrites = true;
+  }
+
+  /**
+   * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a
+   * verified call of the kernel's helper on a map the verifier knows, of a type whose lookup has no
+   * effect (not LRU, which counts the use), with a key of 1, 2, 4 or 8 bytes.
+   */
+  cachedLookup(slot: number): number {
+    const p = this.prog.proven;
+    if (p === undefined || !cachesLookups(this.prog.helpers[slot]!)) return 0;
+    const m = p.maps[p.helperMap[slot]!];
+    return m !== undefined && CACHED_LOOKUP_TYPES.has(m.type) && LOAD_U[m.keySize] !== undefined ? m.keySize : 0;
   }
 
   /** The kinds of pointer the verifier proved the access at `slot` goes through (0: not verified). */
@@ -914,7 +981,7 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, budgeted: this.budgeted,
         ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites,
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },

@@ -20,7 +20,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
 import {
-  ARENA, CTRL, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -139,6 +139,20 @@ export class JitContext {
     this.table = this.makeTable();
     // Caches start at generation 0 (the globals' value): never valid.
     this.i32[(CTRL + C_GEN) >> 2] = 1;
+  }
+
+  /**
+   * Invalidate what the compiled code caches (tail-call targets, map lookups). Generation 0 is
+   * the caches' initial value: after 2^32 generations the count skips it, and the lookup cache,
+   * whose entries could now match an old generation again, is cleared.
+   */
+  private newGeneration(): void {
+    const at = (CTRL + C_GEN) >> 2;
+    const g = (this.i32[at]! + 1) | 0;
+    if (g === 0) {
+      this.u8.fill(0, LOOKUPS, LOOKUPS + LOOKUP_ENTRIES * LOOKUP_SIZE);
+      this.i32[at] = 1;
+    } else this.i32[at] = g;
   }
 
   private refresh(): void {
@@ -447,7 +461,8 @@ export class JitContext {
     call.pc = pc;
     // The count the compiled fast path of tail calls keeps, and the caches it trusts.
     call.tailCalls = this.i32[(CTRL + C_TAILS) >> 2]!;
-    if ((how & MAPS_ONLY) !== 0) this.i32[(CTRL + C_GEN) >> 2]++;
+    // A helper that may write maps (or prog arrays) ends what the compiled code cached of them.
+    if ((how & NO_REFRESH) === 0) this.newGeneration();
     let r0: bigint;
     try {
       r0 = h.impl(call, a, b, c, d, e);
@@ -629,7 +644,7 @@ export class JitContext {
       this.stackBase = stack0.index;
     }
     const repeat = opts.repeat ?? 1;
-    const mark = memory.regions.length;
+    let mark = memory.regions.length;
     this.budget = opts.budget ?? DEFAULT_BUDGET;
     try {
       this.startRun(opts, input, stack0);
@@ -642,7 +657,7 @@ export class JitContext {
           return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: this.executed(), mem: input.bytes };
         }
         const clean = this.i32[(CTRL + C_STATUS) >> 2] === STATUS.DONE && handed === undefined;
-        this.betweenRuns(opts, mark);
+        mark = this.betweenRuns(opts, mark);
         // A run that ended in the code left r1-r9 in CTRL as given (whatever its helpers did).
         if (clean) this.restartRun();
         else this.startRun(opts, input, stack0);
@@ -656,24 +671,35 @@ export class JitContext {
    * Between the runs of a repeat: the copies in linear memory stay (nothing outside the compiled
    * code touched the regions since), unless the run called a helper that touches memory or added
    * regions: then the copies are written back, those of the regions the run added dropped, and
-   * the caller resets its per-run state.
+   * the caller resets its per-run state. Regions that are all values of map elements stay, with
+   * their copies, as the lookup cache may give their addresses to the next runs (up to
+   * KEPT_VALUES): returns the mark the next run's regions start at.
    */
-  private betweenRuns(opts: ExecOptions, mark: number): void {
+  private betweenRuns(opts: ExecOptions, mark: number): number {
     const memory = this.state!.memory;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
-    if (this.helperCalls === 0 && memory.regions.length === mark) return;
+    const regions = memory.regions;
+    if (this.helperCalls === 0 && regions.length === mark) return mark;
     this.helperCalls = 0;
     this.syncOut();
-    // The regions the run added go (their copies stay in the arena, reused if the next run maps
-    // the same region again); those of the set-up stay mapped, unless the arena grew large.
+    let keep = mark;
     if (this.top - ARENA > ARENA_KEEP) {
+      // The regions the run added go (their copies stay in the arena, reused if the next run maps
+      // the same region again); those of the set-up stay mapped, unless the arena grew large.
       this.unmapAll();
       this.resetArena();
       // (A cached tail-call target may need a packet or context the next run maps again: enter.)
-      this.i32[(CTRL + C_GEN) >> 2]++;
-    } else this.unmapFrom(mark);
-    if (opts.between !== undefined) opts.between(mark);
-    else memory.truncate(mark);
+      this.newGeneration();
+    } else if (regions.length - mark <= KEPT_VALUES && onlyMapValues(regions, mark)) {
+      keep = regions.length;
+    } else {
+      this.unmapFrom(mark);
+      // (The lookup cache may hold addresses in the regions dropped.)
+      this.newGeneration();
+    }
+    if (opts.between !== undefined) opts.between(keep);
+    else memory.truncate(keep);
+    return keep;
   }
 
   /**
@@ -799,6 +825,8 @@ export class JitContext {
     const st = this.state!;
     this.syncOut();
     this.unmapAll();
+    // The interpreter's helper calls may write maps without the context knowing.
+    this.newGeneration();
     const regs: bigint[] = [];
     for (let r = 0; r <= 10; r++) regs.push(this.u64[((CTRL + C_REGS) >> 3) + r]!);
     const saved: { ret: number; regs: bigint[] }[] = [];
@@ -839,8 +867,8 @@ export class JitContext {
       this.entered = [];
       this.enteredProgs = [];
     }
-    // The table entries are gone and the prog arrays may change before the next execution.
-    this.i32[(CTRL + C_GEN) >> 2]++;
+    // The table entries are gone and the maps may change before the next execution.
+    this.newGeneration();
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     this.state = undefined;
   }
@@ -888,6 +916,13 @@ const pool: JitContext[] = [];
 const TABLE_INSTANCES = 256;
 /** Arena bytes a repeat may fill with copies before betweenRuns starts it again. */
 const ARENA_KEEP = 1 << 20;
+/** Regions of map values the runs of a repeat may keep (betweenRuns). */
+const KEPT_VALUES = 256;
+
+function onlyMapValues(regions: readonly Region[], from: number): boolean {
+  for (let i = from; i < regions.length; i++) if (regions[i]!.kind !== 'map_value') return false;
+  return true;
+}
 
 /**
  * Run a prepared program compiled to WebAssembly, with the interpreter's options and results.

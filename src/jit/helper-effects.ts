@@ -4,6 +4,8 @@
  * helper that needs less than the default (write back everything, read everything again).
  */
 import type { HelperDef } from '../helpers/registry.js';
+import { mapHelpers } from '../helpers/maps.js';
+import type { MapTypeName } from '../maps/types.js';
 
 /**
  * Helpers that neither read nor write the bytes of any region (they take numbers, a map or a
@@ -40,3 +42,17 @@ export function howOf(h: HelperDef): number {
   }
   return how;
 }
+
+/** The kernel's bpf_map_lookup_elem (a VM may register its own under the same id). */
+const MAP_LOOKUP = mapHelpers.find((h) => h.name === 'bpf_map_lookup_elem');
+
+/** Whether calls of `h` may be answered from the lookup cache of compiled code (compile.ts cachedLookup). */
+export function cachesLookups(h: HelperDef): boolean {
+  return h === MAP_LOOKUP;
+}
+
+/**
+ * Map types whose lookup from a program changes nothing and gives, for a key, the same answer
+ * until the map is written: an LRU lookup marks the element used, a map of maps is left out.
+ */
+export const CACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName>(['hash', 'array', 'percpu_hash', 'percpu_array']);

@@ -6,6 +6,8 @@
  *           0), read limit and write limit (its size, or 0 while unmapped / not yet written)
  *   CTRL    the control block: how a run ended, where, the budget left, registers, call frames
  *   STACKS  the eight 512-byte stack frames, at fixed places
+ *   LOOKUPS the map-lookup cache of the compiled code: (map, key) -> what bpf_map_lookup_elem
+ *           returned, valid in one generation (C_GEN)
  *   ARENA   copies of the other regions a run touches, mapped on first access
  *
  * The upper half 0 (the low window) lands on entry LOW_INDEX, so the table needs no special case.
@@ -68,7 +70,12 @@ export const C_TAILR0 = C_ZERO + 48;
 export const CTRL_SIZE = C_ZERO + 56;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
-export const ARENA = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 4096);
+export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);
+/** Entries of the lookup cache (a power of two), each: generation (i32, padded), map (i64), key (i64), r0 (i64). */
+export const LOOKUP_ENTRIES = 64;
+export const LOOKUP_SIZE = 32;
+export const K_GEN = 0, K_MAP = 8, K_KEY = 16, K_R0 = 24;
+export const ARENA = align(LOOKUPS + LOOKUP_ENTRIES * LOOKUP_SIZE, 4096);
 export const PAGE = 65536;
 export const INITIAL_PAGES = Math.ceil(ARENA / PAGE) + 8;
 

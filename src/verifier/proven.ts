@@ -3,7 +3,10 @@
  * the same in insn_aux_data): for every load, store and atomic, the kinds of pointer its base
  * register held on every path that reached it. An access whose base was only ever a packet
  * pointer is in bounds on every path (check_packet_access), so compiled code may skip its check.
+ * For a helper call that takes a map, which map it is when that is the same on every path (the
+ * kernel's map_ptr_state), and for bpf_map_lookup_elem the kinds of pointer its key (r2) was.
  */
+import type { MapSpec } from '../maps/types.js';
 import type { Reg } from './state.js';
 
 /** Bits of ProvenFacts.access. */
@@ -12,8 +15,27 @@ export const ACCESS = {
 } as const;
 
 export interface ProvenFacts {
-  /** By slot: the ACCESS bits of the base register of the load or store there (0: none). */
+  /**
+   * By slot: the ACCESS bits of the base register of the load or store there, or of the key
+   * pointer of a bpf_map_lookup_elem call there (0: none).
+   */
   readonly access: Uint8Array;
+  /** By slot: the index in `maps` of the map a helper call there takes on every path, else -1. */
+  readonly helperMap: Int32Array;
+  /** The maps `helperMap` indexes: the program's, then the inner maps' templates. */
+  readonly maps: readonly MapSpec[];
+}
+
+/** BPF_FUNC_map_lookup_elem: the call whose key pointer `access` describes. */
+export const MAP_LOOKUP_ELEM = 1;
+
+/** helperMap's value for a call not seen yet, then for one whose map differs between paths. */
+export const MAP_UNSEEN = -2, MAP_NONE = -1;
+
+/** Merge the map a helper call takes on one more path into `helperMap`. */
+export function noteHelperMap(helperMap: Int32Array, slot: number, map: number): void {
+  const was = helperMap[slot]!;
+  helperMap[slot] = was === MAP_UNSEEN || was === map ? map : MAP_NONE;
 }
 
 export function accessKind(t: Reg['t']): number {

@@ -27,7 +27,7 @@ import {
   stateCovers, unknownScalar,
 } from './state.js';
 import { liveRegsBefore } from './print.js';
-import { accessKind, type ProvenFacts } from './proven.js';
+import { accessKind, MAP_LOOKUP_ELEM, MAP_NONE, MAP_UNSEEN, noteHelperMap, type ProvenFacts } from './proven.js';
 import {
   LINK_FAR, Marks, type PrecisionNode, backtrack, histEntry, inherited, markAll, needReg, spiOf, stackExtra,
 } from './precision.js';
@@ -96,6 +96,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   const offsets = slotOffsets(insns);
   const bySlot: (Insn | undefined)[] = [];
   const access = new Uint8Array(offsets.length === 0 ? 0 : offsets[offsets.length - 1]! + 2);
+  const helperMap = new Int32Array(access.length).fill(MAP_UNSEEN);
   const forms: (InsnForm | undefined)[] = [];
   insns.forEach((insn, i) => {
     const s = offsets[i]!;
@@ -344,6 +345,9 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
             const def = opts.helpers.get(insn.imm);
             def?.args.forEach((k, i) => { if (k !== 'anything') needPrecise(i + 1); });
             const depth = cur.frames.length;
+            const r1 = regs[1]!;
+            noteHelperMap(helperMap, pc, r1.t === 'map_ptr' ? r1.map : MAP_NONE);
+            if (insn.imm === MAP_LOOKUP_ELEM) access[pc]! |= accessKind(regs[2]!.t);
             const out = checkHelperCall(env, cur, insn.imm, opts.helpers, calls);
             if (out.precise) backtrack(prog, out.precise, depth, hist, parent);
             for (const st of out.forks) {
@@ -415,7 +419,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   }
   checkMaxStackDepth(env, calls);
   log.finish(processed);
-  return { ok: true, log, insnsProcessed: processed, proven: { access } };
+  return { ok: true, log, insnsProcessed: processed, proven: { access, helperMap: helperMap.map((m) => (m < 0 ? MAP_NONE : m)), maps } };
 }
 
 type Outcome = 'always' | 'never' | 'maybe';
