@@ -30,6 +30,7 @@ import { Vm, type VmOptions, type VmProgram } from '../src/vm/runtime.js';
 import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
 import { compile, executeJit, jitOf, type Engine } from '../src/jit/index.js';
 import { runtimeTable } from '../src/jit/runtime-abi.js';
+import { runRepeated } from '../src/jit/repeat.js';
 import { CTRL, C_LEFT } from '../src/jit/layout.js';
 import { kernelAvailable } from '../src/kernel/syscall.js';
 import { generateProgram, randomFrame } from '../test/support/differential-gen.js';
@@ -220,16 +221,12 @@ function rawPath(): Row[] {
     const a = execute(prog, { mem: c.mem.slice(), budget: 10_000_000 });
     const b = executeJit(prog, { mem: c.mem.slice(), budget: 10_000_000 });
     if (a.r0 !== b.r0 || a.insns !== b.insns) fail(`${c.name}: interpreter ${a.r0}/${a.insns}, JIT ${b.r0}/${b.insns}`);
-    // As `tsbpf run --repeat N` runs them: one input block reset before each run.
-    const loop = (run: typeof execute) => (n: number): undefined => {
-      const input = c.mem.slice();
-      for (let i = 0; i < n; i++) {
-        input.set(c.mem);
-        run(prog, { mem: input, budget: 10_000_000 });
-      }
+    // As `tsbpf run --repeat N` runs them.
+    const loop = (engine: Engine) => (n: number): undefined => {
+      runRepeated(prog, c.mem, engine, n, 10_000_000);
       return undefined;
     };
-    rows.push({ name: c.name, what: c.what, jit: timeIt(loop(executeJit)), interp: timeIt(loop(execute)) });
+    rows.push({ name: c.name, what: c.what, jit: timeIt(loop('jit')), interp: timeIt(loop('interp')) });
   }
   return rows;
 }

@@ -50,13 +50,15 @@ test('run gives r1/r2 from --mem and --mem-file, and the input is empty without 
 test('run --repeat resets the input before each run and reports ns_per_run', () => {
   // Adds 1 to the first input byte and returns it: with a reset, every run returns 1.
   const p = file('inc.s', 'ldxb %r0, [%r1]\nadd %r0, 1\nstxb [%r1], %r0\nexit\n');
-  const r = tsbpf('run', p, '--json', '--repeat', '50', '--mem', '00');
-  assert.equal(r.status, 0, r.stderr);
-  const obj = JSON.parse(r.stdout);
-  assert.equal(obj.retval, '0x1');
-  assert.equal(obj.insns, 4);
-  assert.equal(typeof obj.ns_per_run, 'number');
-  assert.ok(obj.ns_per_run > 0);
+  for (const engine of ['interp', 'jit']) {
+    const r = tsbpf('run', p, '--json', '--repeat', '50', '--mem', '00', '--engine', engine);
+    assert.equal(r.status, 0, r.stderr);
+    const obj = JSON.parse(r.stdout);
+    assert.equal(obj.retval, '0x1', engine);
+    assert.equal(obj.insns, 4);
+    assert.equal(typeof obj.ns_per_run, 'number');
+    assert.ok(obj.ns_per_run > 0);
+  }
 });
 
 test('run accepts raw .bin programs and both syntaxes give the same result', () => {

@@ -15,6 +15,7 @@ import type { Insn } from '../src/isa/insn.js';
 import { assemble } from '../src/isa/asm.js';
 import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
 import { executeJit, jitOf, wasmText } from '../src/jit/index.js';
+import { runRepeated, writesOnlyStack } from '../src/jit/repeat.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
 import { BpfError } from '../src/errors.js';
 import { Vm, type VmOptions } from '../src/vm/runtime.js';
@@ -456,4 +457,37 @@ test('map lookups the compiled code caches give what the map holds after every c
   }
   assert.equal(out[1], out[0]);
   assert.ok(lookups[1]! < lookups[0]! / 2, `the JIT's lookups reached the maps ${lookups[1]} times, the interpreter's ${lookups[0]}`);
+});
+
+test('tsbpf run --repeat: runs of a program that writes only its stack go back to back on the JIT, with what the interpreter gives', () => {
+  const helpers = kernelHelpers();
+  const cases: [string, boolean][] = [
+    // Sums the input's bytes through a stack slot: the input is never written.
+    ['r0 = 0\nr3 = 0\n*(u64 *)(r10 - 8) = r3\nloop:\nif r3 >= r2 goto done\nr4 = r1\nr4 += r3\nr5 = *(u8 *)(r4 + 0)\n'
+      + 'r6 = *(u64 *)(r10 - 8)\nr6 += r5\n*(u64 *)(r10 - 8) = r6\nr3 += 1\ngoto loop\ndone:\nr0 = *(u64 *)(r10 - 8)\nexit', true],
+    // Increments the first byte: every run must see it as given.
+    ['r0 = *(u8 *)(r1 + 0)\nr0 += 1\n*(u8 *)(r1 + 0) = r0\nexit', false],
+    // A store through a copy of r10 might go anywhere as far as this check knows.
+    ['r2 = r10\n*(u64 *)(r2 - 8) = 1\nr0 = *(u64 *)(r10 - 8)\nexit', false],
+    // r10 moved onto the input first.
+    ['r10 = r1\n*(u8 *)(r10 + 0) = 9\nr0 = 1\nexit', false],
+    // A helper that writes memory (bpf_probe_read_kernel into the input), and one that writes none.
+    ['r3 = r1\nr3 += 1\nr2 = 1\ncall 113\nr0 = *(u8 *)(r1 + 0)\nexit', false],
+    ['call 5\nr0 = 3\nexit', true],
+  ];
+  for (const [text, onlyStack] of cases) {
+    const prog = prepare(assemble(text), { helpers });
+    assert.equal(writesOnlyStack(prog), onlyStack, text);
+    const mem = Uint8Array.of(5, 6, 7, 8);
+    const [a, b] = (['interp', 'jit'] as const).map((e) => {
+      try {
+        const { result } = runRepeated(prog, mem, e, 7, 10_000);
+        return `r0 ${result.r0} insns ${result.insns} mem ${Buffer.from(result.mem).toString('hex')}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
+    assert.equal(b, a, text);
+    assert.deepEqual([...mem], [5, 6, 7, 8], 'the caller\'s input is not changed');
+  }
 });

@@ -136,7 +136,7 @@ const LOAD_S: Record<number, number> = { 1: OP.i64_load8_s, 2: OP.i64_load16_s, 
 const STORE: Record<number, number> = { 1: OP.i64_store8, 2: OP.i64_store16, 4: OP.i64_store32, 8: OP.i64_store };
 
 /** Whether any instruction writes r10 (the kernel's verifier forbids it; unverified programs may). */
-function writesR10(insns: readonly Insn[], forms: readonly InsnForm[]): boolean {
+export function writesR10(insns: readonly Insn[], forms: readonly InsnForm[]): boolean {
   return forms.some((f, i) => {
     const x = insns[i]!;
     switch (f.kind) {
