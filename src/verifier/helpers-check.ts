@@ -10,7 +10,7 @@
 import type { HelperArgKind, HelperRegistry } from '../helpers/registry.js';
 import { HELPER_COUNT, helperName as uapiHelperName } from '../isa/helper-names.js';
 import { findProgType } from '../progtypes/table.js';
-import { MAP_TYPE } from '../maps/types.js';
+import { MAP_FLAGS, MAP_TYPE } from '../maps/types.js';
 import type { VerifierErrno } from './log.js';
 import { Scalar } from './scalar.js';
 import { tnumToString } from './tnum.js';
@@ -120,7 +120,7 @@ export function helperMemAccess(env: Env, st: VState, regno: number, size: numbe
     case 'map_value': {
       const m = env.maps[r.map]!;
       // check_map_access_type: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG maps.
-      if ((write && m.flags & 0x80) || (!write && m.flags & 0x100)) {
+      if ((write && m.flags & MAP_FLAGS.RDONLY_PROG) || (!write && m.flags & MAP_FLAGS.WRONLY_PROG)) {
         throw fail(env, `${write ? 'write into' : 'read from'} map forbidden, value_size=${m.valueSize} off=${r.off + s64(r.var.smin)} size=${size}`);
       }
     }

@@ -3,7 +3,7 @@
  * per-kind checks: ctx, stack, map value, packet, memory) and the arithmetic allowed on pointers
  * (adjust_ptr_min_max_vals). Messages are the kernel's.
  */
-import type { MapSpec } from '../maps/types.js';
+import { MAP_FLAGS, type MapSpec } from '../maps/types.js';
 import { type ContextLayout, fieldAt } from '../progtypes/context.js';
 import { ctxAccessOk } from './ctx-access.js';
 import { type BtfCtx, btfCtxLoad, btfPtrAccess } from './btf-ptr.js';
@@ -136,6 +136,10 @@ export function checkMemAccess(
     case 'map_value': {
       if (reg.nullable) break;
       const m = env.maps[reg.map]!;
+      // check_map_access_type: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG maps.
+      if ((write && m.flags & MAP_FLAGS.RDONLY_PROG) || (!write && m.flags & MAP_FLAGS.WRONLY_PROG)) {
+        throw fail(env, `${write ? 'write into' : 'read from'} map forbidden, value_size=${m.valueSize} off=${reg.off + insnOff} size=${size}`);
+      }
       checkRegion(env, regno, reg, insnOff, size, m.valueSize,
         (o) => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`);
       // A bpf_spin_lock in the value is only for the lock helpers (check_map_access's field check).
