@@ -105,7 +105,7 @@ function runAll(spec: ObjectSpec, mode: Mode): { runs: string[]; maps: Record<st
 
 test('test objects: the JIT, the interpreter and a mix of both give the same runs and maps', { skip: noClang }, () => {
   const names = readdirSync(C_DIR).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
-  let objects = 0, programs = 0, compiled = 0, runs = 0, failed = 0, verified = 0, direct = 0, directCtx = 0, directStack = 0;
+  let objects = 0, programs = 0, compiled = 0, runs = 0, failed = 0, verified = 0, direct = 0, directCtx = 0, directStack = 0, directValues = 0, cachedLookups = 0;
   const fallbacks: string[] = [];
   const differences: string[] = [];
   for (const name of names) {
@@ -135,6 +135,8 @@ test('test objects: the JIT, the interpreter and a mix of both give the same run
         if (typeof j !== 'string' && j.directPacket) direct++;
         if (typeof j !== 'string' && j.directCtx) directCtx++;
         if (typeof j !== 'string' && j.directStack) directStack++;
+        if (typeof j !== 'string' && j.directValues) directValues++;
+        if (typeof j !== 'string' && j.cachedLookups > 0) cachedLookups++;
       }
     } catch {
       accepted = false; // a program the verifier refuses (the corpus tests cover why)
@@ -151,11 +153,12 @@ test('test objects: the JIT, the interpreter and a mix of both give the same run
       if (JSON.stringify(x.trace) !== JSON.stringify(a.trace)) differences.push(`${name}.c (${label}): trace logs differ`);
     }
   }
-  console.log(`jit objects: ${objects} objects, ${programs} programs (${compiled} compiled, ${fallbacks.length} on the interpreter), ${runs} runs per engine (${failed} ending in an error); ${verified} objects also verified, ${direct} programs with unchecked packet accesses, ${directCtx} with unchecked context accesses, ${directStack} with unchecked accesses through stack pointers; ${differences.length} differences`);
+  console.log(`jit objects: ${objects} objects, ${programs} programs (${compiled} compiled, ${fallbacks.length} on the interpreter), ${runs} runs per engine (${failed} ending in an error); ${verified} objects also verified, ${direct} programs with unchecked packet accesses, ${directCtx} with unchecked context accesses, ${directStack} with unchecked accesses through stack pointers, ${directValues} with unchecked map value accesses, ${cachedLookups} with cached map lookups; ${differences.length} differences`);
   for (const f of fallbacks) console.log(`  interpreter: ${f}`);
   assert.ok(objects >= 20, `only ${objects} objects loaded`);
   assert.ok(failed < runs / 4, `${failed} of ${runs} runs failed: the comparison would say little`);
   assert.deepEqual(differences.slice(0, 10), []);
   assert.equal(fallbacks.length, 0);
-  assert.ok(verified >= 10 && direct >= 5 && directCtx >= 10 && directStack >= 1, `${verified} verified objects, ${direct} with direct packet accesses, ${directCtx} with direct context accesses, ${directStack} with direct stack-pointer accesses: too few to test them`);
+  assert.ok(verified >= 10 && direct >= 5 && directCtx >= 10 && directStack >= 1 && directValues >= 5 && cachedLookups >= 5,
+    `${verified} verified objects, ${direct} with direct packet accesses, ${directCtx} with direct context accesses, ${directStack} with direct stack-pointer accesses, ${directValues} with direct map value accesses, ${cachedLookups} with cached lookups: too few to test them`);
 });

@@ -23,13 +23,13 @@ import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
-import { LOW_BASE } from '../vm/memory.js';
+import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
-  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, STACKS, STATUS, TABLE,
+  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
+  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, cachesLookups } from './helper-effects.js';
 import { Code } from './wasm/code.js';
@@ -62,6 +62,13 @@ export interface JitProgram {
   readonly directCtx: boolean;
   /** Some accesses through stack pointers other than r10 compile without a check. */
   readonly directStack: boolean;
+  /**
+   * Some accesses through map value pointers compile without a check: the regions of the global
+   * data the program's lddw point at (valueTags, upper halves) must be mapped before the code
+   * runs, and a value a helper returns as soon as it does (context.ts).
+   */
+  readonly directValues: boolean;
+  readonly valueTags: readonly number[];
   /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.cachedLookup). */
   readonly cachedLookups: number;
   readonly ctxExtent: number;
@@ -476,6 +483,18 @@ class FunctionCompiler {
       // The verifier proved the access inside the packet on every path: no check.
       if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_PKTW);
       c.get(reg(base)).op(OP.i32_wrap_i64).get(L_PKT).op(OP.i32_add);
+      if (off >= 0) return off;
+      c.i32(off).op(OP.i32_add);
+      return 0;
+    }
+    if (this.m.access(slot) === ACCESS.MAP_VALUE) {
+      // The verifier proved a pointer to a map value (or global data) and the bytes inside it: its
+      // region's place in linear memory, from the table, plus the lower half. The runtime maps
+      // every such region before the code can hold a pointer to it.
+      this.m.directValues = true;
+      if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_VALW);
+      c.get(reg(base)).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).i32(Math.log2(ENTRY_SIZE)).op(OP.i32_shl);
+      c.load(OP.i32_load, TABLE + E_BASE).get(reg(base)).op(OP.i32_wrap_i64).op(OP.i32_add);
       if (off >= 0) return off;
       c.i32(off).op(OP.i32_add);
       return 0;
@@ -920,6 +939,7 @@ class ModuleCompiler {
   }
 
   cachedLookups = 0;
+  directValues = false;
 
   /** The bytes of the context direct accesses reach, and whether any writes it. */
   ctxExtent = 0;
@@ -982,11 +1002,22 @@ class ModuleCompiler {
       ok: true,
       jit: {
         module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, budgeted: this.budgeted,
-        ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites,
+        ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites, directValues: this.directValues, valueTags: this.directValues ? lddwTags(this.prog) : [],
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };
   }
+}
+
+/** The distinct upper halves of the program's 64-bit immediates that could be region addresses. */
+function lddwTags(prog: PreparedProgram): number[] {
+  const tags = new Set<number>();
+  prog.forms.forEach((f, i) => {
+    if (f.kind !== 'lddw') return;
+    const hi = Number(lddwValue(prog.insns[i]!) >> 32n) | 0;
+    if (((hi - TAG_BASE) >>> 0) < LOW_INDEX) tags.add(hi);
+  });
+  return [...tags];
 }
 
 export function compile(prog: PreparedProgram): CompileResult {

@@ -20,7 +20,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
 import {
-  ARENA, CTRL, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -139,6 +139,7 @@ export class JitContext {
     this.table = this.makeTable();
     // Caches start at generation 0 (the globals' value): never valid.
     this.i32[(CTRL + C_GEN) >> 2] = 1;
+    for (let e = 0; e < TABLE_ENTRIES; e++) this.clearEntry(e);
   }
 
   /**
@@ -195,6 +196,7 @@ export class JitContext {
     if (target === undefined) return -1;
     const tj = jitOf(target);
     if (typeof tj === 'string' || !this.canRun(tj) || (tj.directPacket && !this.ensureLow()) || (tj.directCtx && !this.ensureCtx(tj))) return -1;
+    if (tj.directValues) this.ensureGlobals(tj);
     const inst = this.instance(tj);
     if (inst.entry < 0) {
       inst.entry = RT_NAMES.length + this.entered.length;
@@ -230,6 +232,11 @@ export class JitContext {
   }
 
   // ---- the region table ----
+
+  /** An entry of no region: no access passes its limits, and its base is UNMAPPED_BASE. */
+  private clearEntry(entry: number): void {
+    this.setEntry(entry, UNMAPPED_BASE, 0, 0, 0);
+  }
 
   private setEntry(entry: number, base: number, bias: number, rlim: number, wlim: number): void {
     const w = (TABLE + entry * ENTRY_SIZE) >> 2;
@@ -271,11 +278,7 @@ export class JitContext {
     if (entry >= TABLE_ENTRIES) {
       throw new BpfError('ELIMIT', `insn ${pc}: ${r.name} is memory region ${idx}, past the ${TABLE_ENTRIES - 1} regions the JIT can address`, { insn: pc });
     }
-    let m = this.byEntry[entry];
-    if (m === undefined || m.region !== r || m.bytes !== r.bytes) {
-      if (m !== undefined) this.unmap(m);
-      m = this.place(entry, r, bias);
-    }
+    const m = this.mapRegion(entry, r, bias);
     if (write) {
       (m.owner ?? m).dirty = true;
       const w = (TABLE + entry * ENTRY_SIZE + E_WLIM) >> 2;
@@ -317,7 +320,7 @@ export class JitContext {
   private unmap(m: Mapping): void {
     if (m.entry === LOW_INDEX || m.entry === this.ctxIndex) this.takeDirectWrites();
     if (m.dirty && m.owner === undefined) copyOut(this.u8, m);
-    this.setEntry(m.entry, 0, 0, 0, 0);
+    this.clearEntry(m.entry);
     this.byEntry[m.entry] = undefined;
     const i = this.mapped.indexOf(m);
     if (i >= 0) this.mapped.splice(i, 1);
@@ -341,8 +344,8 @@ export class JitContext {
   }
 
   /**
-   * Direct (verified, unchecked) stores to the packet and the context leave a flag in CTRL (bytes
-   * C_PKTW and C_CTXW of one word) rather than going through rt.map.
+   * Direct (verified, unchecked) stores to the packet, the context and map values leave a flag in
+   * CTRL (bytes C_PKTW, C_CTXW and C_VALW of one word) rather than going through rt.map.
    */
   private takeDirectWrites(): void {
     const at = (CTRL + C_PKTW) >> 2;
@@ -353,6 +356,13 @@ export class JitContext {
     if (pkt !== undefined) (pkt.owner ?? pkt).dirty = true;
     const ctx = (w & 0xff00) !== 0 && this.ctxIndex >= 0 ? this.byEntry[this.ctxIndex] : undefined;
     if (ctx !== undefined) (ctx.owner ?? ctx).dirty = true;
+    // (Which value was written is not recorded: every one mapped is written back.)
+    if ((w & 0xff0000) !== 0) {
+      for (const m of this.mapped) {
+        const kind = m.region.kind;
+        if (kind === 'map_value' || kind === 'global') (m.owner ?? m).dirty = true;
+      }
+    }
   }
 
   /**
@@ -363,12 +373,7 @@ export class JitContext {
     const idx = this.ctxIndex;
     const r = idx < 0 ? undefined : this.state!.memory.regions[idx];
     if (r === undefined || need === undefined || r.size < need.ctxExtent || (need.ctxWrites && !r.writable)) return false;
-    let m = this.byEntry[idx];
-    if (m === undefined || m.region !== r || m.bytes !== r.bytes) {
-      if (m !== undefined) this.unmap(m);
-      m = this.place(idx, r, 0);
-    }
-    this.i32[(CTRL + C_CTX) >> 2] = m.phys;
+    this.i32[(CTRL + C_CTX) >> 2] = this.mapRegion(idx, r, 0).phys;
     return true;
   }
 
@@ -379,11 +384,44 @@ export class JitContext {
   private ensureLow(): boolean {
     const low = this.state!.memory.low;
     if (low === undefined) return false;
-    const m = this.byEntry[LOW_INDEX];
-    if (m !== undefined && m.region === low && m.bytes === low.bytes) return true;
-    if (m !== undefined) this.unmap(m);
-    this.place(LOW_INDEX, low, LOW_BASE);
+    this.mapRegion(LOW_INDEX, low, LOW_BASE);
     return true;
+  }
+
+  /**
+   * Map the global data a program's code reaches without a check (its lddw of map values), before
+   * the code runs: those regions are the VM's, below every run's mark, so they stay mapped until
+   * the end of the execution (or an arena reset, which starts a new generation of the caches).
+   */
+  private ensureGlobals(jit: JitProgram): void {
+    const regions = this.state!.memory.regions;
+    for (const tag of jit.valueTags) {
+      const idx = (tag - TAG_BASE) >>> 0;
+      const r = regions[idx];
+      if (r !== undefined && r.kind === 'global') this.mapRegion(idx, r, 0);
+    }
+  }
+
+  /**
+   * Map the map value a helper returned (a program's code may reach it without a check): false
+   * when its region is past those the table can address (the run then goes on in the interpreter).
+   */
+  private mapValue(addr: bigint): boolean {
+    const hi = Number(addr >> 32n) | 0;
+    const idx = (hi - TAG_BASE) >>> 0;
+    const r = this.state!.memory.regions[idx];
+    if (r === undefined) return true;
+    if (idx >= LOW_INDEX) return false;
+    this.mapRegion(idx, r, 0);
+    return true;
+  }
+
+  /** The mapping of region `r` at `entry`: the one there, or a new one (replacing another region's). */
+  private mapRegion(entry: number, r: Region, bias: number): Mapping {
+    const m = this.byEntry[entry];
+    if (m !== undefined && m.region === r && m.bytes === r.bytes) return m;
+    if (m !== undefined) this.unmap(m);
+    return this.place(entry, r, bias);
   }
 
   /**
@@ -402,7 +440,7 @@ export class JitContext {
         if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) copyIn(this.u8, m.bytes, m.phys);
         keep.push(m);
       } else {
-        this.setEntry(m.entry, 0, 0, 0, 0);
+        this.clearEntry(m.entry);
         this.byEntry[m.entry] = undefined;
       }
     }
@@ -416,7 +454,7 @@ export class JitContext {
     for (const m of this.mapped) {
       if ((m.entry < mark || m.entry === LOW_INDEX) && (m.owner === undefined || keep.includes(m.owner))) keep.push(m);
       else {
-        this.setEntry(m.entry, 0, 0, 0, 0);
+        this.clearEntry(m.entry);
         this.byEntry[m.entry] = undefined;
       }
     }
@@ -427,7 +465,7 @@ export class JitContext {
   private unmapAll(): void {
     if (this.mapped.length === 0) return;
     for (const m of this.mapped) {
-      this.setEntry(m.entry, 0, 0, 0, 0);
+      this.clearEntry(m.entry);
       this.byEntry[m.entry] = undefined;
     }
     this.mapped = [];
@@ -471,6 +509,8 @@ export class JitContext {
       if (err instanceof BpfError) throw err;
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
+    // A map value the code may reach without a check is mapped before the code gets its address.
+    if (h.ret === 'ptr_to_map_value_or_null' && r0 !== 0n && !this.mapValue(r0)) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     if ((how & NO_REFRESH) === 0) {
       this.refreshAll((how & MAPS_ONLY) !== 0);
       if (this.wantLow) this.ensureLow();
@@ -639,7 +679,7 @@ export class JitContext {
     st.stacks = stacks;
     this.state = st;
     if (this.stackBase !== stack0.index) {
-      if (this.stackBase >= 0) for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(this.stackBase + f, 0, 0, 0, 0);
+      if (this.stackBase >= 0) for (let f = 0; f < MAX_CALL_FRAMES; f++) this.clearEntry(this.stackBase + f);
       for (let f = 0; f < MAX_CALL_FRAMES; f++) this.setEntry(stack0.index + f, STACKS + f * STACK_SIZE, 0, STACK_SIZE, STACK_SIZE);
       this.stackBase = stack0.index;
     }
@@ -776,6 +816,7 @@ export class JitContext {
       if ((curJit.directPacket && !this.ensureLow()) || (curJit.directCtx && !this.ensureCtx(curJit))) {
         return this.handOver(cur, opts, input, 0, this.executed(), 0);
       }
+      if (curJit.directValues) this.ensureGlobals(curJit);
       let status: number;
       try {
         status = inst.run(runs);

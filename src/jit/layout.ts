@@ -16,6 +16,12 @@ import { TAG_BASE } from '../vm/memory.js';
 import { MAX_CALL_FRAMES, STACK_SIZE } from '../vm/interpreter.js';
 
 export const ENTRY_SIZE = 16;
+/**
+ * The base of an entry whose region is not mapped: past the end of any linear memory the JIT
+ * makes, so that an access compiled without a check (verified code) through a pointer the runtime
+ * failed to map traps instead of touching other bytes.
+ */
+export const UNMAPPED_BASE = 0xf0000000 | 0;
 export const E_BASE = 0;
 export const E_BIAS = 4;
 export const E_RLIM = 8;
@@ -49,6 +55,8 @@ export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
 export const C_PKTW = C_ZERO + 4;
 /** The same for the context. */
 export const C_CTXW = C_ZERO + 5;
+/** The same for map values (and global data). */
+export const C_VALW = C_ZERO + 6;
 /** Where the run's context is in linear memory, for verified context accesses (i32). */
 export const C_CTX = C_ZERO + 8;
 /** Runs the last call of run(n) started (i32): it runs them back to back while nothing needs JS. */
