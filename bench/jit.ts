@@ -121,10 +121,10 @@ function objects(): ObjectSpec[] {
   }
 }
 
-const VERIFIED = ['fnv1a', 'compute', 'parse', 'empty', 'hashmap', 'tail_entry'];
+const VERIFIED = ['fnv1a', 'compute', 'parse', 'empty', 'hashmap', 'hashmap_vary', 'tail_entry'];
 const WHAT: Record<string, string> = {
   fnv1a: 'FNV-1a 64 over 1,500 bytes', compute: '50,000-round compute loop', parse: 'Eth/IPv4/TCP parse',
-  empty: 'empty program', hashmap: '4 hash-map lookups/updates', tail_entry: 'tail-call chain (5 programs)',
+  empty: 'empty program', hashmap: '4 hash-map lookups/updates', hashmap_vary: 'the same, keys new every run', tail_entry: 'tail-call chain (5 programs)',
 };
 
 interface Row { name: string; what: string; kernel?: number; jit: number; interp: number; note?: string }

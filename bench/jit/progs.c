@@ -98,6 +98,36 @@ int hashmap(struct xdp_md *ctx)
 	return 2 + (sum & 1);
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, unsigned int);
+	__type(value, unsigned long);
+} flows SEC(".maps");
+
+unsigned int runs_seen;
+
+// The same four lookups/updates with keys that change every run (1,024 keys in turn, as a program
+// meeting new flows): no lookup is one an earlier run made lately.
+SEC("xdp")
+int hashmap_vary(struct xdp_md *ctx)
+{
+	unsigned int base = runs_seen++ * 4;
+	unsigned long sum = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned int key = (base + i) & 1023;
+		unsigned long *v = (unsigned long *)bpf_map_lookup_elem_(&flows, &key);
+		if (v) {
+			*v += 1;
+			sum += *v;
+		} else {
+			unsigned long one = 1;
+			bpf_map_update_elem_(&flows, &key, &one, BPF_ANY);
+		}
+	}
+	return 2 + (sum & 1);
+}
+
 // A tail-call chain: entry -> link 1 -> ... -> link 4, each adding to the packet's first byte.
 struct xdp_md;
 int tail_1(struct xdp_md *ctx);

@@ -29,7 +29,7 @@ import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Co
 import {
   CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
-  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, STACKS, STATUS, TABLE,
+  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, cachesLookups } from './helper-effects.js';
 import { Code } from './wasm/code.js';
@@ -492,8 +492,15 @@ class FunctionCompiler {
       // region's place in linear memory, from the table, plus the lower half. The runtime maps
       // every such region before the code can hold a pointer to it.
       this.m.directValues = true;
-      if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_VALW);
-      c.get(reg(base)).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).i32(Math.log2(ENTRY_SIZE)).op(OP.i32_shl);
+      c.get(reg(base)).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub);
+      if (write) {
+        // Which region was written (WRITTEN), and that one was (C_VALW).
+        const idx = (this.regionIndex ??= this.local('i32'));
+        c.tee(idx).i32(1).store(OP.i32_store8, WRITTEN);
+        c.i32(CTRL).i32(1).store(OP.i32_store8, C_VALW);
+        c.get(idx);
+      }
+      c.i32(Math.log2(ENTRY_SIZE)).op(OP.i32_shl);
       c.load(OP.i32_load, TABLE + E_BASE).get(reg(base)).op(OP.i32_wrap_i64).op(OP.i32_add);
       if (off >= 0) return off;
       c.i32(off).op(OP.i32_add);
@@ -776,6 +783,7 @@ class FunctionCompiler {
   }
 
   private lookupKey: number | undefined;
+  private regionIndex: number | undefined;
   private lookupEntry: number | undefined;
 
   /**

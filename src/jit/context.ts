@@ -14,13 +14,13 @@ import {
   CallContext, execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
   PreparedProgram, type ExecOptions, type PacketView,
 } from '../vm/interpreter.js';
-import { LOW_BASE, Memory, Region, TAG_BASE } from '../vm/memory.js';
+import { LOW_BASE, Memory, Region, TAG_BASE, high32 } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
-import { MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
+import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -87,6 +87,8 @@ export class JitContext {
   private instantiated = 0;
   private state: RunState | undefined;
   private mapped: Mapping[] = [];
+  /** The mappings that own their copy, by the buffer their bytes are in: a region inside one shares its copy (place). */
+  private readonly owners = new Map<ArrayBufferLike, { byOffset: Map<number, Mapping>; longest: number }>();
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
   private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
   /** Where each region mapped in this run has its copy, kept so that mapping it again reuses it. */
@@ -291,13 +293,21 @@ export class JitContext {
     let phys = -1;
     let owner: Mapping | undefined;
     const buffer = bytes.buffer, offset = bytes.byteOffset;
-    for (const a of this.mapped) {
-      const o = offset - a.offset;
-      if (a.buffer === buffer && o >= 0 && o + bytes.length <= a.bytes.length) {
-        owner = a.owner ?? a;
-        phys = a.phys + o;
-        break;
+    const over = this.owners.get(buffer);
+    if (over !== undefined) {
+      const same = over.byOffset.get(offset);
+      if (same !== undefined && bytes.length <= same.bytes.length) owner = same;
+      else if (over.longest > bytes.length) {
+        // (Values of one map share a buffer and all have its size: only a longer one can hold another.)
+        for (const a of over.byOffset.values()) {
+          const o = offset - a.offset;
+          if (o >= 0 && o + bytes.length <= a.bytes.length) {
+            owner = a;
+            break;
+          }
+        }
       }
+      if (owner !== undefined) phys = owner.phys + (offset - owner.offset);
     }
     if (owner === undefined) {
       let slot: { region: Region; phys: number; cap: number } | undefined;
@@ -312,6 +322,13 @@ export class JitContext {
     }
     const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner };
     this.mapped.push(m);
+    if (owner === undefined) {
+      if (over === undefined) this.owners.set(buffer, { byOffset: new Map([[offset, m]]), longest: bytes.length });
+      else if (!over.byOffset.has(offset)) {
+        over.byOffset.set(offset, m);
+        if (bytes.length > over.longest) over.longest = bytes.length;
+      }
+    }
     this.byEntry[entry] = m;
     this.setEntry(entry, phys, bias, bytes.length, 0);
     return m;
@@ -320,8 +337,7 @@ export class JitContext {
   private unmap(m: Mapping): void {
     if (m.entry === LOW_INDEX || m.entry === this.ctxIndex) this.takeDirectWrites();
     if (m.dirty && m.owner === undefined) copyOut(this.u8, m);
-    this.clearEntry(m.entry);
-    this.byEntry[m.entry] = undefined;
+    this.drop(m);
     const i = this.mapped.indexOf(m);
     if (i >= 0) this.mapped.splice(i, 1);
   }
@@ -356,11 +372,13 @@ export class JitContext {
     if (pkt !== undefined) (pkt.owner ?? pkt).dirty = true;
     const ctx = (w & 0xff00) !== 0 && this.ctxIndex >= 0 ? this.byEntry[this.ctxIndex] : undefined;
     if (ctx !== undefined) (ctx.owner ?? ctx).dirty = true;
-    // (Which value was written is not recorded: every one mapped is written back.)
     if ((w & 0xff0000) !== 0) {
+      const u8 = this.u8;
       for (const m of this.mapped) {
-        const kind = m.region.kind;
-        if (kind === 'map_value' || kind === 'global') (m.owner ?? m).dirty = true;
+        if (u8[WRITTEN + m.entry] !== 0) {
+          u8[WRITTEN + m.entry] = 0;
+          (m.owner ?? m).dirty = true;
+        }
       }
     }
   }
@@ -435,14 +453,11 @@ export class JitContext {
     const keep: Mapping[] = [];
     for (const m of this.mapped) {
       const current = m.entry === LOW_INDEX ? memory.low : memory.regions[m.entry];
-      if (current === m.region && m.region.bytes === m.bytes && (m.owner === undefined || keep.includes(m.owner))) {
+      if (current === m.region && m.region.bytes === m.bytes && this.ownerKept(m)) {
         const kind = m.region.kind;
         if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) copyIn(this.u8, m.bytes, m.phys);
         keep.push(m);
-      } else {
-        this.clearEntry(m.entry);
-        this.byEntry[m.entry] = undefined;
-      }
+      } else this.drop(m);
     }
     // (A new array: setting an array's length is a runtime call in V8, slower than a short run.)
     if (keep.length !== this.mapped.length) this.mapped = keep;
@@ -452,11 +467,8 @@ export class JitContext {
   private unmapFrom(mark: number): void {
     const keep: Mapping[] = [];
     for (const m of this.mapped) {
-      if ((m.entry < mark || m.entry === LOW_INDEX) && (m.owner === undefined || keep.includes(m.owner))) keep.push(m);
-      else {
-        this.clearEntry(m.entry);
-        this.byEntry[m.entry] = undefined;
-      }
+      if ((m.entry < mark || m.entry === LOW_INDEX) && this.ownerKept(m)) keep.push(m);
+      else this.drop(m);
     }
     if (keep.length !== this.mapped.length) this.mapped = keep;
   }
@@ -469,6 +481,30 @@ export class JitContext {
       this.byEntry[m.entry] = undefined;
     }
     this.mapped = [];
+    this.owners.clear();
+  }
+
+  /**
+   * Forget a mapping (the caller takes it out of `mapped`). A mapping inside another goes with it:
+   * owners come first in `mapped`, so whether the owner stays is known by then (ownerKept).
+   */
+  private drop(m: Mapping): void {
+    this.clearEntry(m.entry);
+    this.byEntry[m.entry] = undefined;
+    if (m.owner !== undefined) return;
+    const over = this.owners.get(m.buffer);
+    if (over === undefined || over.byOffset.get(m.offset) !== m) return;
+    over.byOffset.delete(m.offset);
+    if (over.byOffset.size === 0) this.owners.delete(m.buffer);
+  }
+
+  /** Whether an address is in one of the run's stack frames (which are linear memory: never copied). */
+  private inStack(addr: bigint): boolean {
+    return this.stackBase >= 0 && ((high32(addr) - TAG_BASE - this.stackBase) >>> 0) < MAX_CALL_FRAMES;
+  }
+
+  private ownerKept(m: Mapping): boolean {
+    return m.owner === undefined || this.byEntry[m.owner.entry] === m.owner;
   }
 
   // ---- calls out of the compiled code ----
@@ -493,8 +529,10 @@ export class JitContext {
     // run(n) hands every run that called a helper back to JS (its call state is per run); those
     // that touch no memory (a tail call, the time) leave nothing for betweenRuns to reset.
     this.i32[(CTRL + C_HELPED) >> 2] = 1;
-    if ((how & NO_SYNC) === 0) this.helperCalls++;
-    if ((how & NO_SYNC) === 0) this.syncOut();
+    if ((how & NO_SYNC) === 0) {
+      this.helperCalls++;
+      if ((how & KEY_ONLY) === 0 || !this.inStack(b)) this.syncOut();
+    }
     const call = st.call;
     call.pc = pc;
     // The count the compiled fast path of tail calls keeps, and the caches it trusts.
@@ -684,7 +722,8 @@ export class JitContext {
       this.stackBase = stack0.index;
     }
     const repeat = opts.repeat ?? 1;
-    let mark = memory.regions.length;
+    const base = memory.regions.length;
+    let mark = base;
     this.budget = opts.budget ?? DEFAULT_BUDGET;
     try {
       this.startRun(opts, input, stack0);
@@ -697,7 +736,7 @@ export class JitContext {
           return handed ?? { r0: this.u64[(CTRL + C_REGS) >> 3]!, insns: this.executed(), mem: input.bytes };
         }
         const clean = this.i32[(CTRL + C_STATUS) >> 2] === STATUS.DONE && handed === undefined;
-        mark = this.betweenRuns(opts, mark);
+        mark = this.betweenRuns(opts, base, mark);
         // A run that ended in the code left r1-r9 in CTRL as given (whatever its helpers did).
         if (clean) this.restartRun();
         else this.startRun(opts, input, stack0);
@@ -713,29 +752,31 @@ export class JitContext {
    * regions: then the copies are written back, those of the regions the run added dropped, and
    * the caller resets its per-run state. Regions that are all values of map elements stay, with
    * their copies, as the lookup cache may give their addresses to the next runs (up to
-   * KEPT_VALUES): returns the mark the next run's regions start at.
+   * KEPT_VALUES since the first run's start, `base`): returns the mark the next run's regions
+   * start at.
    */
-  private betweenRuns(opts: ExecOptions, mark: number): number {
+  private betweenRuns(opts: ExecOptions, base: number, mark: number): number {
     const memory = this.state!.memory;
     this.lastDepth = Math.max(this.i32[(CTRL + C_MAXDEPTH) >> 2]!, 0);
     const regions = memory.regions;
     if (this.helperCalls === 0 && regions.length === mark) return mark;
     this.helperCalls = 0;
-    this.syncOut();
-    let keep = mark;
-    if (this.top - ARENA > ARENA_KEEP) {
-      // The regions the run added go (their copies stay in the arena, reused if the next run maps
-      // the same region again); those of the set-up stay mapped, unless the arena grew large.
-      this.unmapAll();
-      this.resetArena();
-      // (A cached tail-call target may need a packet or context the next run maps again: enter.)
-      this.newGeneration();
-    } else if (regions.length - mark <= KEPT_VALUES && onlyMapValues(regions, mark)) {
+    let keep: number;
+    if (this.top - ARENA <= ARENA_KEEP && regions.length - base <= KEPT_VALUES && onlyMapValues(regions, mark)) {
+      // Nothing is written back: the copies stay the code's until a helper or the end needs them.
       keep = regions.length;
     } else {
-      this.unmapFrom(mark);
-      // (The lookup cache may hold addresses in the regions dropped.)
+      this.syncOut();
+      // The regions the runs added go (their copies stay in the arena, reused if the next run maps
+      // the same region again); those of the set-up stay mapped, unless the arena grew large.
+      if (this.top - ARENA > ARENA_KEEP) {
+        this.unmapAll();
+        this.resetArena();
+      } else this.unmapFrom(base);
+      // (The caches may hold addresses in the regions dropped, and a cached tail-call target may
+      // need a packet or context the next run maps again: enter.)
       this.newGeneration();
+      keep = base;
     }
     if (opts.between !== undefined) opts.between(keep);
     else memory.truncate(keep);
@@ -957,8 +998,8 @@ const pool: JitContext[] = [];
 const TABLE_INSTANCES = 256;
 /** Arena bytes a repeat may fill with copies before betweenRuns starts it again. */
 const ARENA_KEEP = 1 << 20;
-/** Regions of map values the runs of a repeat may keep (betweenRuns). */
-const KEPT_VALUES = 256;
+/** Regions of map values the runs of a repeat may keep (betweenRuns): as many as the lookup cache can name. */
+const KEPT_VALUES = LOOKUP_ENTRIES;
 
 function onlyMapValues(regions: readonly Region[], from: number): boolean {
   for (let i = from; i < regions.length; i++) if (regions[i]!.kind !== 'map_value') return false;

@@ -24,7 +24,12 @@ const NO_MEMORY = new Set([
  */
 const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
 /** How a helper call treats the copies (bits of howOf). */
-export const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4;
+export const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4, KEY_ONLY = 8;
+/**
+ * Helpers that read no memory but their key (r2, key_size bytes): with the key in a stack frame,
+ * which is linear memory itself, nothing needs writing back before them.
+ */
+const READS_KEY = new Set(['map_lookup_elem']);
 /**
  * Helpers that write only the storage of maps (the values a program may hold pointers to): after
  * them only copies of map values are read again, not the packet or the context.
@@ -37,7 +42,8 @@ export function howOf(h: HelperDef): number {
   if (how === undefined) {
     // Registry names carry the kernel's bpf_ prefix; the sets above do not.
     const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
-    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0);
+    how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0)
+      | (READS_KEY.has(bare) ? KEY_ONLY : 0);
     hows.set(h, how);
   }
   return how;

@@ -8,6 +8,8 @@
  *   STACKS  the eight 512-byte stack frames, at fixed places
  *   LOOKUPS the map-lookup cache of the compiled code: (map, key) -> what bpf_map_lookup_elem
  *           returned, valid in one generation (C_GEN)
+ *   WRITTEN one byte per region index: set by verified code that wrote the region without a check
+ *           (map values, global data), so that only those are written back
  *   ARENA   copies of the other regions a run touches, mapped on first access
  *
  * The upper half 0 (the low window) lands on entry LOW_INDEX, so the table needs no special case.
@@ -83,7 +85,8 @@ export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);
 export const LOOKUP_ENTRIES = 64;
 export const LOOKUP_SIZE = 32;
 export const K_GEN = 0, K_MAP = 8, K_KEY = 16, K_R0 = 24;
-export const ARENA = align(LOOKUPS + LOOKUP_ENTRIES * LOOKUP_SIZE, 4096);
+export const WRITTEN = LOOKUPS + LOOKUP_ENTRIES * LOOKUP_SIZE;
+export const ARENA = align(WRITTEN + TABLE_ENTRIES, 4096);
 export const PAGE = 65536;
 export const INITIAL_PAGES = Math.ceil(ARENA / PAGE) + 8;
 

@@ -4,8 +4,11 @@
  *
  * Elements live in a table by key bytes (key-table.ts) and on a doubly linked list in insertion order,
  * which is the iteration order of get_next_key and of batches (the kernel iterates hash buckets;
- * any stable order is allowed). Each element owns its value buffer, so a program's view of it is
- * stable; updates of an existing element write in place.
+ * any stable order is allowed). Each element has its value bytes for as long as it lives, so a
+ * program's view of it is stable; updates of an existing element write in place. As in the
+ * kernel's preallocated maps, a deleted element's value bytes go to the next element inserted (a
+ * program still holding the old pointer sees the new element's value); with BPF_F_NO_PREALLOC
+ * each element gets bytes of its own.
  *
  * Batch cursors: every element gets a sequence number when inserted; the 4-byte cursor is the
  * sequence number to resume at (the kernel's cursor is a bucket index, also 4 bytes), so a lookup
@@ -26,6 +29,8 @@ const KMALLOC_MAX_SIZE = 4 << 20;
 const HTAB_ELEM_SIZE = 48;
 /** sizeof(struct bucket): the bucket array must stay below 4 GiB. */
 const BUCKET_SIZE = 16;
+/** Bytes of value storage allocated at a time: values are views into it (ValueSlabs). */
+const SLAB_BYTES = 16384;
 
 export function isLruType(spec: MapSpec): boolean {
   return spec.type === 'lru_hash' || spec.type === 'lru_percpu_hash';
@@ -73,6 +78,35 @@ interface HashElem {
   chain: HashElem | undefined;
 }
 
+/**
+ * Value bytes as views into shared buffers, reused after a delete. A small value of its own would
+ * be a typed array V8 keeps on its heap and moves out the first time anything asks for its buffer
+ * (a run's Region makes a DataView over it, the JIT copies it): about 200 ns a new element.
+ */
+class ValueSlabs {
+  private slab = new Uint8Array(0);
+  private used = 0;
+  private readonly free: Uint8Array[] = [];
+
+  constructor(private readonly size: number) {}
+
+  take(): Uint8Array {
+    const v = this.free.pop();
+    if (v !== undefined) return v.fill(0);
+    if (this.used + this.size > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(this.size, SLAB_BYTES - (SLAB_BYTES % this.size)));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += this.size;
+    return this.slab.subarray(at, at + this.size);
+  }
+
+  give(v: Uint8Array): void {
+    this.free.push(v);
+  }
+}
+
 export class HashMap extends MapBase {
   private readonly elems = new KeyTable<HashElem>();
   private head: HashElem | undefined;
@@ -80,10 +114,15 @@ export class HashMap extends MapBase {
   private nextSeq = 0;
   private readonly stride: number;
   private readonly lru: LruOrder<HashElem> | undefined;
+  /** Where values live, unless the map is BPF_F_NO_PREALLOC. */
+  private readonly slabs: ValueSlabs | undefined;
 
   constructor(spec: MapSpec, nCpus: number) {
     super(spec, nCpus);
     this.stride = roundUp8(spec.valueSize);
+    if ((spec.flags & MAP_FLAGS.NO_PREALLOC) === 0) {
+      this.slabs = new ValueSlabs(isPerCpuHashType(spec) ? nCpus * this.stride : this.stride);
+    }
     if (isLruType(spec)) {
       if (spec.flags & MAP_FLAGS.NO_COMMON_LRU) {
         // As the kernel: max_entries rounds up to a multiple of the CPU count, split evenly.
@@ -131,6 +170,7 @@ export class HashMap extends MapBase {
     else this.tail = e.prev;
     this.elems.delete(e);
     this.lru?.remove(e);
+    this.slabs?.give(e.value);
   }
 
   /** Make room for one more element inserted from `cpu`: LRU eviction, or E2BIG. */
@@ -176,13 +216,10 @@ export class HashMap extends MapBase {
       return;
     }
     this.makeRoom(cpu ?? 0);
-    let stored: Uint8Array;
-    if (cpu === undefined) stored = value.slice();
-    else if (!this.perCpu) stored = value.slice();
-    else {
-      stored = new Uint8Array(this.nCpus * this.stride);
-      stored.set(value, cpu * this.stride);
-    }
+    // value_size bytes (the slabs' are rounded up to 8: the view is not), or all CPUs' values.
+    const size = this.perCpu ? this.nCpus * this.stride : this.spec.valueSize;
+    const stored = this.slabs !== undefined ? this.slabs.take().subarray(0, size) : new Uint8Array(size);
+    stored.set(value, cpu === undefined || !this.perCpu ? 0 : cpu * this.stride);
     this.insert(key, stored, cpu ?? 0);
   }
 

@@ -79,6 +79,12 @@ export function low32(v: bigint): number {
   return HALVES[LO]!;
 }
 
+/** The high 32 bits of a 64-bit value, as a signed int32 (low32's other half). */
+export function high32(v: bigint): number {
+  SPLIT[0] = v;
+  return HALVES[HI]!;
+}
+
 export function formatAddr(hi: number, lo: number): string {
   return '0x' + (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }

@@ -86,3 +86,25 @@ test('percpu_hash: user layout, and a program insert sets its CPU and zeroes the
   assert.deepEqual(perCpuValues(m, m.lookup(u32(2))!).map((v) => readU32(v)), [1, 2, 3, 40]);
   throwsCode(() => m.update(u32(3), u32(1)), 'EINVAL', 'value must be 32 bytes');
 });
+
+test('hash: a deleted element\'s value bytes go to the next element inserted, as the kernel reuses preallocated elements; not with BPF_F_NO_PREALLOC', () => {
+  for (const flags of [0, MAP_FLAGS.NO_PREALLOC]) {
+    const m = createMap(spec('hash', 4, 8, 4, flags));
+    m.update(u32(1), u64(5n));
+    const old = m.lookupView(u32(1), 0)!;
+    m.delete(u32(1));
+    m.update(u32(2), u64(6n));
+    assert.equal(old[0], flags ? 5 : 6, flags ? 'own bytes' : 'the bytes were reused');
+    assert.equal(toHex(m.lookup(u32(2))), '0600000000000000');
+    assert.equal(m.lookup(u32(1)), undefined);
+  }
+});
+
+test('percpu_hash: reused value bytes start at zero for the CPUs a program insert does not set', () => {
+  const m = createMap(spec('percpu_hash', 4, 4, 4), { nCpus: 2 });
+  m.updateFromProgram(u32(1), u32(5), UPDATE.ANY, 0);
+  m.updateFromProgram(u32(1), u32(7), UPDATE.ANY, 1);
+  m.delete(u32(1));
+  m.updateFromProgram(u32(2), u32(9), UPDATE.ANY, 1);
+  assert.deepEqual(perCpuValues(m, m.lookup(u32(2))!).map((v) => readU32(v)), [0, 9]);
+});
