@@ -5,7 +5,7 @@
  *    1,500-byte TCP frame, timed as `tsbpf prog run OBJ --prog P --data-in F --repeat N --engine E
  *    --json` times them (testRun's duration_ns), and in the kernel with BPF_PROG_TEST_RUN repeat N;
  *  - raw path: bench/programs/*.s and an empty program, timed as `tsbpf run X --engine E --repeat N`
- *    times them (ns_per_run: the input reset and the run, bounds checks kept);
+ *    times them (runRepeated: ns_per_run, each run on the input as given, bounds checks kept);
  *  - compile time per 1,000 instructions, with V8's default tiering, its baseline compiler only
  *    (Liftoff) and its optimising compiler only (TurboFan), each in a child process;
  *  - 1,000 distinct programs compiled and run in one process, then unloaded: memory and how many

@@ -17,7 +17,8 @@
  *    cache of the last region per base register, access size and kind (RegionCache), so a loop
  *    over one buffer checks each access with one subtraction and one compare;
  *  - helpers, faults and region mapping are calls out to JavaScript through the context's table
- *    (runtime-abi.ts; BigInt arguments, the JS API's i64 mapping).
+ *    (runtime-abi.ts; BigInt arguments, the JS API's i64 mapping); a verified program's map
+ *    lookups first ask the lookup cache in linear memory (cachedLookup).
  */
 import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
