@@ -22,7 +22,6 @@ export type RegionKind =
   | 'input' | 'stack' | 'ctx' | 'packet' | 'map_value' | 'map' | 'global' | 'ringbuf' | 'code' | 'other';
 
 export class Region {
-  readonly dv: DataView;
   constructor(
     readonly index: number,
     readonly name: string,
@@ -32,11 +31,18 @@ export class Region {
     /** In the low window (see LOW_BASE) instead of at its own tag. */
     readonly low = false,
   ) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.made = bytes;
   }
-  /** The bytes `dv` was made over. */
+  /** The bytes `dv` is made over. */
   private readonly made: Uint8Array;
+  private view: DataView | undefined = undefined;
+  /**
+   * A DataView over the bytes, made on first use: most regions of a map value a program looks up
+   * are never read through one (the JIT copies them), and making one costs more than the lookup.
+   */
+  get dv(): DataView {
+    return (this.view ??= new DataView(this.made.buffer, this.made.byteOffset, this.made.byteLength));
+  }
   /** What the region belongs to (a map, a program...), for helpers that take its address. */
   owner: unknown = undefined;
   /** Whether this region is exactly what a new Region with these arguments (at its index) would be. */
