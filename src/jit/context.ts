@@ -91,8 +91,7 @@ export class JitContext {
   private readonly owners = new Map<ArrayBufferLike, { byOffset: Map<number, Mapping>; longest: number }>();
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
   private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
-  /** Where each region mapped in this run has its copy, kept so that mapping it again reuses it. */
-  private slots: { region: Region; phys: number; cap: number }[] = [];
+  /** The end of the copies in the arena (which resetArena empties when it has grown large). */
   private top = ARENA;
   /** Deepest frame of the last run: its frames are zeroed before the next. */
   private lastDepth = 0;
@@ -310,14 +309,9 @@ export class JitContext {
       if (owner !== undefined) phys = owner.phys + (offset - owner.offset);
     }
     if (owner === undefined) {
-      let slot: { region: Region; phys: number; cap: number } | undefined;
-      // A run that maps thousands of regions (a value per map lookup) only looks at the recent ones.
-      for (let i = this.slots.length - 1; i >= 0 && i >= this.slots.length - 32; i--) if (this.slots[i]!.region === r) slot = this.slots[i];
-      if (slot === undefined || slot.cap < bytes.length) {
-        slot = { region: r, phys: this.alloc(bytes.length), cap: bytes.length };
-        this.slots.push(slot);
-      }
-      phys = slot.phys;
+      // A new place each time: regions stay mapped from run to run (betweenRuns), and the arena
+      // starts again when it has grown large.
+      phys = this.alloc(bytes.length);
       copyIn(this.u8, bytes, phys);
     }
     const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner };
@@ -924,10 +918,7 @@ export class JitContext {
   }
 
   private resetArena(): void {
-    if (this.top !== ARENA) {
-      this.slots = [];
-      this.top = ARENA;
-    }
+    this.top = ARENA;
   }
 
   /** After every run, however it ended: regions written back, the table and the arena empty. */
