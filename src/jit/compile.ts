@@ -212,6 +212,7 @@ class FunctionCompiler {
     this.pos = new Int32Array(cfg.blocks.length).fill(-1);
     order.forEach((b, i) => { this.pos[b] = i; });
     if (this.m.budgeted) this.need = this.checkpoints(order);
+    else this.traces(order);
     const c = this.code;
     // Prologue: this frame's place in linear memory and r10.
     c.get(L_DEPTH).i32(9).op(OP.i32_shl).i32(STACKS).op(OP.i32_add).set(L_FRAME);
@@ -366,10 +367,52 @@ class FunctionCompiler {
     return out;
   }
 
+  /**
+   * Code without a budget only counts, and counts a trace at once: a block ending in a conditional
+   * jump and the block it falls into next, when that has no other way in, are counted together at
+   * the first, and the jump that leaves early gives back what it skipped. A loop of two blocks (a
+   * test, then the body) then counts once a round. A trace ends at a block that calls out (the
+   * count must be exact where a run can leave the code) or ends otherwise.
+   */
+  private traces(order: readonly number[]): void {
+    const { cfg, forms } = this.m;
+    const n = cfg.blocks.length;
+    const preds = new Int32Array(n);
+    for (const b of order) {
+      const blk = cfg.blocks[b]!;
+      if (blk.target !== undefined) preds[blk.target]++;
+      if (blk.falls && b + 1 < n) preds[b + 1]++;
+    }
+    this.counted = new Int32Array(n);
+    this.rest = new Int32Array(n);
+    const joins = (b: number): boolean => {
+      const blk = cfg.blocks[b]!;
+      return forms[blk.last]!.kind === 'jcond' && blk.falls && b + 1 < n && blk.target !== b + 1
+        && this.pos[b + 1] === this.pos[b]! + 1 && preds[b + 1] === 1;
+    };
+    for (let p = 0; p < order.length; p++) {
+      const head = order[p]!;
+      if (p > 0 && joins(order[p - 1]!)) continue;
+      let end = head;
+      while (joins(end)) end++;
+      let total = 0;
+      for (let b = end; b >= head; b--) {
+        this.rest[b] = total;
+        total += cfg.blocks[b]!.count;
+      }
+      this.counted[head] = total;
+    }
+  }
+
+  /** For code without a budget: instructions counted at each block (traces), and given back when leaving a trace after it. */
+  private counted: Int32Array | undefined;
+  private rest = new Int32Array(0);
+
   private emitBlock(b: number): void {
     const { cfg, insns, forms, slots } = this.m;
     const blk = cfg.blocks[b]!;
-    this.budget(blk.slot, blk.count, this.need.get(b));
+    const counted = this.counted === undefined ? blk.count : this.counted[b]!;
+    if (counted !== 0 || this.need.has(b)) this.budget(blk.slot, counted, this.need.get(b));
     for (let i = blk.first; i <= blk.last; i++) {
       this.code.mark(slots[i]!);
       this.emitInsn(insns[i]!, forms[i]!, slots[i]!, b);
@@ -422,7 +465,15 @@ class FunctionCompiler {
       case 'jcond': {
         const k = this.jumpLabel(block, this.m.cfg.blockAtSlot[branchTarget(x, f, slot)!]!);
         this.condition(x, f);
-        c.brIf(this.depthOf(k));
+        const rest = this.counted === undefined ? 0 : this.rest[block]!;
+        if (rest === 0) {
+          c.brIf(this.depthOf(k));
+          return;
+        }
+        // Leaving the trace here: the blocks after this one were counted and did not run.
+        this.openIf();
+        c.get(L_LEFT).i64(rest).op(OP.i64_add).set(L_LEFT).br(this.depthOf(k));
+        this.closeIf();
         return;
       }
       case 'ja': {
