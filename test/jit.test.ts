@@ -531,3 +531,19 @@ test('map values and global data the verifier proved are reached without a check
   }
   assert.equal(out[1], out[0]);
 });
+
+test('a program that writes no stack reads zeroed frames on every run, whatever ran before it', () => {
+  const writer = prepare(assemble('*(u64 *)(r10 - 8) = 77\n*(u64 *)(r10 - 16) = 78\nr0 = 0\nexit'));
+  const callsDeep = prepare(assemble('call f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 - 8) = 79\nr0 = 0\nexit'));
+  const reader = prepare(assemble('r0 = *(u64 *)(r10 - 8)\nr1 = *(u64 *)(r10 - 16)\nr0 += r1\nexit'));
+  const j = jitOf(reader);
+  if (typeof j === 'string') assert.fail(j);
+  assert.equal(j.writesStack, false);
+  for (const before of [writer, callsDeep]) {
+    const out = (['interp', 'jit'] as const).map((e) => {
+      runRepeated(before, new Uint8Array(8), e, 2, 10_000);
+      return runRepeated(reader, new Uint8Array(8), e, 5, 10_000).result.r0;
+    });
+    assert.deepEqual(out, [0n, 0n]);
+  }
+});

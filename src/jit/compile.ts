@@ -32,7 +32,7 @@ import {
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, cachesLookups } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, NO_REFRESH, cachesLookups, howOf } from './helper-effects.js';
 import { Code } from './wasm/code.js';
 import { encodeModule, type FuncDef, type FuncType } from './wasm/encoder.js';
 import { RT, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
@@ -72,6 +72,11 @@ export interface JitProgram {
   readonly valueTags: readonly number[];
   /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.cachedLookup). */
   readonly cachedLookups: number;
+  /**
+   * A run may write the stack: a store or an atomic (through any pointer), a helper that writes
+   * memory, or a tail call (to a program that may). Otherwise the frames stay zeroed from run to run.
+   */
+  readonly writesStack: boolean;
   readonly ctxExtent: number;
   readonly ctxWrites: boolean;
   /**
@@ -1061,12 +1066,23 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, writesStack: writesStack(this.prog), budgeted: this.budgeted,
         ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites, directValues: this.directValues, valueTags: this.directValues ? lddwTags(this.prog) : [],
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };
   }
+}
+
+function writesStack(prog: PreparedProgram): boolean {
+  let slot = 0;
+  return prog.forms.some((f) => {
+    const at = slot;
+    slot += f.kind === 'lddw' ? 2 : 1;
+    if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') return true;
+    const h = f.kind === 'call' && f.callKind === 'helper' ? prog.helpers[at] : undefined;
+    return h !== undefined && (h.id === TAIL_CALL_HELPER || (howOf(h) & NO_REFRESH) === 0);
+  });
 }
 
 /** The distinct upper halves of the program's 64-bit immediates that could be region addresses. */

@@ -20,7 +20,7 @@ import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -789,7 +789,7 @@ export class JitContext {
     i32[(CTRL + C_HELPED) >> 2] = 0;
     i32[(CTRL + C_TAILS) >> 2] = 0;
     i32[(CTRL + C_CUR) >> 2] = 0;
-    i32[(CTRL + C_ZERO) >> 2] = (this.lastDepth + 1) * STACK_SIZE;
+    i32[(CTRL + C_ZERO) >> 2] = ((this.lastDepth + 1) * STACK_SIZE) & i32[(CTRL + C_ZMASK) >> 2]!;
     this.put64(CTRL + C_LEFT, budget >>> 0, Math.floor(budget / 4294967296));
     this.put64(CTRL + C_REGS, 0, 0);
   }
@@ -845,6 +845,7 @@ export class JitContext {
       }
       this.wantLow = curJit.directPacket;
       this.ctxNeed = curJit.directCtx ? curJit : undefined;
+      this.i32[(CTRL + C_ZMASK) >> 2] = curJit.writesStack ? -1 : 0;
       this.current = cur;
       // Direct packet accesses need the packet in the low window (where the context's data pointers
       // point), direct context accesses a context; a run without them goes to the interpreter.

@@ -77,7 +77,12 @@ export const C_GEN = C_ZERO + 40;
 export const C_TAILMISS = C_ZERO + 44;
 /** What bpf_tail_call returned then (i64). */
 export const C_TAILR0 = C_ZERO + 48;
-export const CTRL_SIZE = C_ZERO + 56;
+/**
+ * Ands the stack bytes a run of a repeat zeroes for the next (i32): 0 for a program that writes no
+ * stack (its frames stay as zeroed), -1 otherwise.
+ */
+export const C_ZMASK = C_ZERO + 56;
+export const CTRL_SIZE = C_ZERO + 64;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);

@@ -4,7 +4,7 @@
  * register's cache of a checked access. They do not depend on the program, so they are made once.
  */
 import {
-  CTRL, C_BUDGET, C_HELPED, C_LEFT, C_MAXDEPTH, C_REGS, C_RUNS, C_STATUS, C_TAILS, C_CUR, C_ZERO,
+  CTRL, C_BUDGET, C_HELPED, C_LEFT, C_MAXDEPTH, C_REGS, C_RUNS, C_STATUS, C_TAILS, C_CUR, C_ZERO, C_ZMASK,
   ENTRY_SIZE, E_BASE, E_BIAS, E_RLIM, E_WLIM, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 import { RT } from './runtime-abi.js';
@@ -35,9 +35,12 @@ function runFunction(entry: number): FuncDef {
   const c = new Code();
   const N = 0, R0 = 1, LEFT = 2;
   c.loop();
-  // A run starts with zeroed stack frames (those the last run used); memset in wasm is far cheaper
-  // than a fill from JS.
+  // A run starts with zeroed stack frames (those the last run used, if it could write them); memset
+  // in wasm is far cheaper than a fill from JS, but still a call: skipped when there is nothing.
+  c.i32(CTRL).load(OP.i32_load, C_ZERO);
+  c.if();
   c.i32(STACKS).i32(0).i32(CTRL).load(OP.i32_load, C_ZERO).memoryFill();
+  c.end();
   c.i32(CTRL).i32(0).store(OP.i32_store, C_MAXDEPTH);
   c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_RUNS).i32(1).op(OP.i32_add).store(OP.i32_store, C_RUNS);
   for (let r = 0; r <= 9; r++) c.i32(CTRL).load(OP.i64_load, C_REGS + 8 * r);
@@ -57,7 +60,8 @@ function runFunction(entry: number): FuncDef {
   c.i32(STATUS.DONE).ret();
   c.end();
   // The next run: r1-r9 are still as given (a run that ends in the code writes back only r0).
-  c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_MAXDEPTH).i32(1).op(OP.i32_add).i32(9).op(OP.i32_shl).store(OP.i32_store, C_ZERO);
+  c.i32(CTRL).i32(CTRL).load(OP.i32_load, C_MAXDEPTH).i32(1).op(OP.i32_add).i32(9).op(OP.i32_shl);
+  c.i32(CTRL).load(OP.i32_load, C_ZMASK).op(OP.i32_and).store(OP.i32_store, C_ZERO);
   c.i32(CTRL).i64(0).store(OP.i64_store, C_REGS);
   c.i32(CTRL).i32(CTRL).load(OP.i64_load, C_BUDGET).store(OP.i64_store, C_LEFT);
   c.i32(CTRL).i32(0).store(OP.i32_store, C_TAILS);
