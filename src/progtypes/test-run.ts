@@ -76,13 +76,21 @@ function typeOf(prog: VmProgram, opts: TestRunOptions): ProgTypeInfo {
   return progTypeInfo(opts.type ?? prog.type);
 }
 
+/** Attach types by section name: parsing one costs more than a short test run. */
+const attachTypes = new Map<string, AttachTypeName | undefined>();
+
 function attachTypeOf(prog: VmProgram): AttachTypeName | undefined {
-  if (!prog.section) return undefined;
+  const section = prog.section;
+  if (!section) return undefined;
+  if (attachTypes.has(section)) return attachTypes.get(section);
+  let attach: AttachTypeName | undefined;
   try {
-    return parseSectionName(prog.section)?.attachType;
+    attach = parseSectionName(section)?.attachType;
   } catch {
-    return undefined;
+    attach = undefined;
   }
+  if (attachTypes.size < 1024) attachTypes.set(section, attach);
+  return attach;
 }
 
 /**

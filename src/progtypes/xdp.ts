@@ -46,15 +46,16 @@ function metaLenInvalid(n: number): boolean {
 }
 
 export class XdpTestBuffer implements PacketOps {
-  /** The page: data_hard_start at 0. */
-  readonly page = new Uint8Array(XDP_PAGE);
+  /** The page (data_hard_start at 0) and the context after it: one allocation, not three. */
+  private readonly buffer = new ArrayBuffer(XDP_PAGE + XDP_MD.size);
+  readonly page = new Uint8Array(this.buffer, 0, XDP_PAGE);
   meta: number;
   data: number;
   end: number;
   /** Fragments after the linear part (multi-buffer frames), each in a page of its own. */
   frags: Uint8Array[] = [];
-  readonly ctx = new Uint8Array(XDP_MD.size);
-  private readonly ctxView = new DataView(this.ctx.buffer);
+  readonly ctx = new Uint8Array(this.buffer, XDP_PAGE, XDP_MD.size);
+  private readonly ctxView = new DataView(this.buffer, XDP_PAGE, XDP_MD.size);
   /** The context the caller gets back (ctx_in's fields, data and data_end rewritten). */
   private readonly userCtx: Uint8Array | undefined;
   readonly device: NetDevice;
