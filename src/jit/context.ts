@@ -317,8 +317,12 @@ export class JitContext {
     const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner };
     this.mapped.push(m);
     if (owner === undefined) {
-      if (over === undefined) this.owners.set(buffer, { byOffset: new Map([[offset, m]]), longest: bytes.length });
-      else if (!over.byOffset.has(offset)) {
+      if (over === undefined) {
+        // (Not `new Map([[offset, m]])`: a Map made from an iterable costs more than a short run.)
+        const byOffset = new Map<number, Mapping>();
+        byOffset.set(offset, m);
+        this.owners.set(buffer, { byOffset, longest: bytes.length });
+      } else if (!over.byOffset.has(offset)) {
         over.byOffset.set(offset, m);
         if (bytes.length > over.longest) over.longest = bytes.length;
       }
@@ -473,9 +477,10 @@ export class JitContext {
     for (const m of this.mapped) {
       this.clearEntry(m.entry);
       this.byEntry[m.entry] = undefined;
+      // (One delete each: Map.clear makes a new table, which costs more than a short run.)
+      if (m.owner === undefined) this.owners.delete(m.buffer);
     }
     this.mapped = [];
-    this.owners.clear();
   }
 
   /**
