@@ -88,7 +88,7 @@ export class JitContext {
   private state: RunState | undefined;
   private mapped: Mapping[] = [];
   /** The mappings that own their copy, by the buffer their bytes are in: a region inside one shares its copy (place). */
-  private readonly owners = new Map<ArrayBufferLike, { byOffset: Map<number, Mapping>; longest: number }>();
+  private owners = new Map<ArrayBufferLike, { byOffset: Map<number, Mapping>; longest: number }>();
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
   private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
   /** The end of the copies in the arena (which resetArena empties when it has grown large). */
@@ -477,10 +477,10 @@ export class JitContext {
     for (const m of this.mapped) {
       this.clearEntry(m.entry);
       this.byEntry[m.entry] = undefined;
-      // (One delete each: Map.clear makes a new table, which costs more than a short run.)
-      if (m.owner === undefined) this.owners.delete(m.buffer);
     }
     this.mapped = [];
+    // (A new Map: clear, or a delete that shrinks the table, costs more than a short run.)
+    if (this.owners.size !== 0) this.owners = new Map();
   }
 
   /**
