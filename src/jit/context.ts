@@ -766,8 +766,7 @@ export class JitContext {
       keep = regions.length;
     } else {
       this.syncOut();
-      // The regions the runs added go (their copies stay in the arena, reused if the next run maps
-      // the same region again); those of the set-up stay mapped, unless the arena grew large.
+      // The regions the runs added go; those of the set-up stay mapped, unless the arena grew large.
       if (this.top - ARENA > ARENA_KEEP) {
         this.unmapAll();
         this.resetArena();
