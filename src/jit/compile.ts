@@ -64,9 +64,9 @@ export interface JitProgram {
   /** Some accesses through stack pointers other than r10 compile without a check. */
   readonly directStack: boolean;
   /**
-   * Some accesses through map value pointers compile without a check: the regions of the global
-   * data the program's lddw point at (valueTags, upper halves) must be mapped before the code
-   * runs, and a value a helper returns as soon as it does (context.ts).
+   * Some accesses through map value (or ring buffer record) pointers compile without a check: the
+   * regions of the global data the program's lddw point at (valueTags, upper halves) must be
+   * mapped before the code runs, and a value or record a helper returns as soon as it does.
    */
   readonly directValues: boolean;
   readonly valueTags: readonly number[];
@@ -544,10 +544,11 @@ class FunctionCompiler {
       c.i32(off).op(OP.i32_add);
       return 0;
     }
-    if (this.m.access(slot) === ACCESS.MAP_VALUE) {
-      // The verifier proved a pointer to a map value (or global data) and the bytes inside it: its
-      // region's place in linear memory, from the table, plus the lower half. The runtime maps
-      // every such region before the code can hold a pointer to it.
+    const kinds = this.m.access(slot);
+    if (kinds !== 0 && (kinds & ~(ACCESS.MAP_VALUE | ACCESS.RINGBUF)) === 0) {
+      // The verifier proved a pointer to a map value, global data or a ring buffer record, and the
+      // bytes inside it: its region's place in linear memory, from the table, plus the lower half.
+      // The runtime maps every such region before the code can hold a pointer to it.
       this.m.directValues = true;
       c.get(reg(base)).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub);
       if (write) {

@@ -419,7 +419,7 @@ export class JitContext {
   }
 
   /**
-   * Map the map value a helper returned (a program's code may reach it without a check): false
+   * Map the map value or record a helper returned (the code may reach it without a check): false
    * when its region is past those the table can address (the run then goes on in the interpreter).
    */
   private mapValue(addr: bigint): boolean {
@@ -546,8 +546,11 @@ export class JitContext {
       if (err instanceof BpfError) throw err;
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
-    // A map value the code may reach without a check is mapped before the code gets its address.
-    if (h.ret === 'ptr_to_map_value_or_null' && r0 !== 0n && !this.mapValue(r0)) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
+    // A map value or ring buffer record the code may reach without a check is mapped before the
+    // code gets its address.
+    if ((h.ret === 'ptr_to_map_value_or_null' || h.ret === 'ptr_to_ringbuf_mem_or_null') && r0 !== 0n && !this.mapValue(r0)) {
+      this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
+    }
     if ((how & NO_REFRESH) === 0) {
       this.refreshAll((how & MAPS_ONLY) !== 0);
       if (this.wantLow) this.ensureLow();

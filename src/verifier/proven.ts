@@ -11,7 +11,10 @@ import type { Reg } from './state.js';
 
 /** Bits of ProvenFacts.access. */
 export const ACCESS = {
+  /** MEM: memory of a size the verifier knows but not where it is (a global function's argument). */
   STACK: 1, CTX: 2, PACKET: 4, MAP_VALUE: 8, MEM: 16, BTF: 32, MAP: 64,
+  /** A record bpf_ringbuf_reserve returned. */
+  RINGBUF: 128,
 } as const;
 
 export interface ProvenFacts {
@@ -38,13 +41,13 @@ export function noteHelperMap(helperMap: Int32Array, slot: number, map: number):
   helperMap[slot] = was === MAP_UNSEEN || was === map ? map : MAP_NONE;
 }
 
-export function accessKind(t: Reg['t']): number {
-  switch (t) {
+export function accessKind(r: Reg): number {
+  switch (r.t) {
     case 'fp': return ACCESS.STACK;
     case 'ctx': return ACCESS.CTX;
     case 'pkt': case 'pkt_meta': return ACCESS.PACKET;
     case 'map_value': return ACCESS.MAP_VALUE;
-    case 'mem': return ACCESS.MEM;
+    case 'mem': return r.ringbuf ? ACCESS.RINGBUF : ACCESS.MEM;
     case 'btf_id': return ACCESS.BTF;
     case 'map_ptr': return ACCESS.MAP;
     default: return 0;

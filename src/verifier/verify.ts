@@ -242,7 +242,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
       let entry = histEntry(pc, cur.frames.length);
       if (form.kind === 'ldx' || form.kind === 'stx' || form.kind === 'st' || form.kind === 'atomic') {
         const base = regs[form.kind === 'ldx' ? insn.src : insn.dst]!;
-        access[pc]! |= accessKind(base.t);
+        access[pc]! |= accessKind(base);
         if (base.t === 'fp' && base.var.isConst()) {
           const off = base.off + insn.off + Number(BigInt.asIntN(64, base.var.value));
           if (off < 0 && off >= -512) entry = histEntry(pc, cur.frames.length, stackExtra(base.frame, spiOf(off)));
@@ -347,7 +347,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
             const depth = cur.frames.length;
             const r1 = regs[1]!;
             noteHelperMap(helperMap, pc, r1.t === 'map_ptr' ? r1.map : MAP_NONE);
-            if (insn.imm === MAP_LOOKUP_ELEM) access[pc]! |= accessKind(regs[2]!.t);
+            if (insn.imm === MAP_LOOKUP_ELEM) access[pc]! |= accessKind(regs[2]!);
             const out = checkHelperCall(env, cur, insn.imm, opts.helpers, calls);
             if (out.precise) backtrack(prog, out.precise, depth, hist, parent);
             for (const st of out.forks) {
