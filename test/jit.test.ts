@@ -23,6 +23,10 @@ import { kernelHelpers } from '../src/helpers/index.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import type { MapSpec } from '../src/maps/types.js';
 import { compileSource, noClang, tempDir, removeTempDir } from './support/tools.js';
+import { noKernel } from './support/kernel-kit.js';
+import { loadObjectSpec } from '../src/elf/object.js';
+import { loadObjectIntoVm } from '../src/vm/load-object.js';
+import { loadObjectIntoKernel } from '../src/kernel/load-object.js';
 import { tsbpf } from './support/cli-kit.js';
 
 after(removeTempDir);
@@ -579,4 +583,52 @@ test('ring buffer records the verifier proved are written without a check, and u
   }
   assert.equal(out[1], out[0]);
   assert.equal(out[0], ['0500000000000000', '0900000000000000', '0900000000000000', '0900000000000000'].map((v) => `${v}0700000000000000`).join(' '));
+});
+
+test('a tail call from a subprogram: the target takes the subprogram\'s place and returns to its caller, as in the kernel', { skip: noClang }, () => {
+  // entry calls sub(ctx, k); sub tail-calls slot k (slot 0 holds target, which returns 5) and
+  // returns k + 1 when the slot is empty; entry returns 10 * sub(...) + 100.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+int target(struct xdp_md *ctx);
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, int(struct xdp_md *));
+} jt SEC(".maps") = { .values = { [0] = (void *)&target } };
+SEC("xdp") int target(struct xdp_md *ctx) { return 5; }
+static __attribute__((noinline)) int sub(struct xdp_md *ctx, int k)
+{
+	bpf_tail_call(ctx, &jt, k);
+	return k + 1;
+}
+SEC("xdp") int entry(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 1 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	return 10 * sub(ctx, d[0]) + 100;
+}
+`;
+  const spec = loadObjectSpec(compileSource('jit_subprog_tail', src, ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu']).bytes, { file: 'jit_subprog_tail.o', noSystemBtf: true });
+  const frames = [0, 1, 7].map((b) => { const f = new Uint8Array(64); f[0] = b; return f; });
+  const results: Record<string, number[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get('entry')!;
+    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
+  }
+  // Slot 0: the target's 5 comes back to entry; slots 1 and 7 are empty: sub returns k + 1.
+  assert.deepEqual(results.interp, [150, 120, 180]);
+  assert.deepEqual(results.jit, results.interp);
+  if (noKernel() === undefined) {
+    const k = loadObjectIntoKernel(spec);
+    try {
+      assert.deepEqual(frames.map((f) => k.programs.get('entry')!.testRun({ dataIn: f }).retval), results.interp, 'the kernel');
+    } finally {
+      k.close();
+    }
+  }
 });

@@ -873,6 +873,7 @@ export class JitContext {
       cur = this.running();
       const depth = this.i32[(CTRL + C_DEPTH) >> 2]!;
       let pc = this.i32[(CTRL + C_PC) >> 2]!;
+      let caller: PreparedProgram | undefined;
       if (status === STATUS.TAIL) {
         const target = call.tail!;
         call.tail = undefined;
@@ -887,10 +888,12 @@ export class JitContext {
           this.i32[(CTRL + C_CUR) >> 2] = 0;
           continue;
         }
+        // From a subprogram, the target takes its place: the callers' frames stay the program's.
+        if (depth > 0) caller = cur;
         cur = target;
         pc = 0;
       }
-      return this.handOver(cur, opts, input, pc, this.executed(), depth);
+      return this.handOver(cur, opts, input, pc, this.executed(), depth, caller);
     }
   }
 
@@ -905,7 +908,7 @@ export class JitContext {
   }
 
   /** Continue the run on the interpreter from the state the compiled code left in CTRL. */
-  private handOver(prog: PreparedProgram, opts: ExecOptions, input: Region, pc: number, count: number, depth: number): RunResult {
+  private handOver(prog: PreparedProgram, opts: ExecOptions, input: Region, pc: number, count: number, depth: number, caller?: PreparedProgram): RunResult {
     const st = this.state!;
     this.syncOut();
     this.unmapAll();
@@ -921,7 +924,7 @@ export class JitContext {
       saved.push({ ret: this.i32[(at + F_RET) >> 2]!, regs: r });
     }
     return resume(prog, { ...opts, memory: st.memory, packet: st.packet }, st.memory, input, {
-      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls,
+      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls, caller,
     });
   }
 

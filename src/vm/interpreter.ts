@@ -286,6 +286,12 @@ class Run {
   /** Frames of the callers: return slot, r6-r9 (both halves), as a flat array; made on the first call. */
   saved: Int32Array | undefined = undefined;
   call: CallContext | undefined = undefined;
+  /**
+   * After a tail call from a subprogram: the program each caller's frame runs (by frame), which
+   * the frame of the call no longer does. The target takes the place of the subprogram, and its
+   * exit returns into the caller's program, as the kernel's JIT returns to the caller's code.
+   */
+  callers: (PreparedProgram | undefined)[] | undefined = undefined;
   readonly budget: number;
   readonly lo: Int32Array;
   readonly hi: Int32Array;
@@ -339,6 +345,8 @@ export interface ResumeState {
   regs: readonly bigint[];
   saved: readonly { ret: number; regs: readonly bigint[] }[];
   tailCalls: number;
+  /** The program of the callers' frames when a tail call from a subprogram put `prog` in its place. */
+  caller?: PreparedProgram;
 }
 
 /** Continue a run in `memory`, whose stack frames follow `input` as openRunMemory lays them out. */
@@ -354,6 +362,7 @@ export function resume(prog: PreparedProgram, opts: ExecOptions, memory: Memory,
       f.regs.forEach((v, j) => { fromBig(v); saved[k * 9 + 2 * j + 1] = P[0]!; saved[k * 9 + 2 * j + 2] = P[1]!; });
     });
     run.saved = saved;
+    if (state.caller !== undefined) run.callers = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => (f < state.frame ? state.caller : undefined));
   }
   const call = new CallContext(memory, opts.services);
   call.tailCalls = state.tailCalls;
@@ -563,6 +572,10 @@ function runSlice(run: Run): RunResult | undefined {
           if (call.stop) return { r0: toBig(R[0]!, R[11]!), insns: count, mem: input.bytes };
           if (call.tail !== undefined) {
             // Continue in the target program from its start: re-enter the loop with its arrays.
+            if (frame > 0) {
+              const callers = (run.callers ??= new Array<PreparedProgram | undefined>(MAX_CALL_FRAMES).fill(undefined));
+              for (let f = 0; f < frame; f++) callers[f] ??= prog;
+            }
             run.prog = call.tail;
             call.tail = undefined;
             run.pc = 0; run.count = count; run.frame = frame; run.saved = saved; run.call = call;
@@ -592,6 +605,14 @@ function runSlice(run: Run): RunResult | undefined {
         pc = saved![b]!;
         for (let r = 6; r <= 9; r++) { R[r] = saved![b + 2 * (r - 6) + 1]!; R[r + 11] = saved![b + 2 * (r - 6) + 2]!; }
         R[10] = STACK_SIZE; R[21] = regions[stack0.index + frame]!.tag;
+        const back = run.callers?.[frame];
+        if (back !== undefined) {
+          // Back from a tail call's target into the program of the caller: its arrays.
+          run.callers![frame] = undefined;
+          run.prog = back;
+          run.pc = pc; run.count = count; run.frame = frame; run.saved = saved; run.call = call;
+          return undefined;
+        }
         continue;
       }
       // ---- lddw ----
