@@ -632,3 +632,57 @@ SEC("xdp") int entry(struct xdp_md *ctx)
     }
   }
 });
+
+test('bpf_loop with a callback that calls nothing runs in the compiled code, with the helper\'s answers, as in the kernel', { skip: noClang }, () => {
+  // Byte 0: iterations; byte 1: flags; byte 2: ask for 2^24 iterations; byte 3: the index the
+  // callback stops at (it returns 1 there).
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct acc { __u64 mul; __u64 sum; __u64 stop; };
+static long step(__u32 i, void *c)
+{
+	struct acc *a = c;
+	a->sum += a->mul * i + 1;
+	return i == a->stop;
+}
+SEC("xdp") int loop(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 4 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	struct acc a = { 3, 0, d[3] };
+	long r = bpf_loop(d[2] ? 1 << 24 : d[0], step, &a, d[1]);
+	return (int)(a.sum * 1000 + (r & 0xfff));
+}
+`;
+  const spec = loadObjectSpec(compileSource('jit_bpf_loop', src, ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu']).bytes, { file: 'jit_bpf_loop.o', noSystemBtf: true });
+  const frames = [[5, 0, 0, 200], [40, 0, 0, 7], [0, 0, 0, 0], [9, 1, 0, 200], [9, 0, 1, 200], [255, 0, 0, 254]].map((b) => {
+    const f = new Uint8Array(64);
+    f.set(b);
+    return f;
+  });
+  const results: Record<string, number[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get('loop')!;
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.inlinedLoops, 1, 'the bpf_loop call runs in the compiled code');
+    }
+    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f, repeat: 2 }).retval);
+  }
+  assert.deepEqual(results.jit, results.interp);
+  // 5 rounds: sum 3*(0+..+4) + 5 = 35, r 5; stopped at index 7: sum 3*28 + 8 = 92, r 8; flags:
+  // -EINVAL (0xfea); too many: 0xff9.
+  assert.deepEqual(results.interp.slice(0, 5), [35005, 92008, 0, 0xfea, 0xff9]);
+  if (noKernel() === undefined) {
+    const k = loadObjectIntoKernel(spec);
+    try {
+      assert.deepEqual(frames.map((f) => k.programs.get('loop')!.testRun({ dataIn: f }).retval), results.interp, 'the kernel');
+    } finally {
+      k.close();
+    }
+  }
+});

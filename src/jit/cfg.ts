@@ -42,7 +42,8 @@ function ends(form: InsnForm): boolean {
   return form.kind === 'jcond' || form.kind === 'ja' || form.kind === 'exit' || form.kind === 'call' || form.kind === 'ldpkt';
 }
 
-export function buildCfg(insns: readonly Insn[], forms: readonly InsnForm[], slots: readonly number[], targets: readonly (number | undefined)[]): Cfg {
+/** `entries`: slots that start functions besides the call targets (callbacks the code calls itself). */
+export function buildCfg(insns: readonly Insn[], forms: readonly InsnForm[], slots: readonly number[], targets: readonly (number | undefined)[], entries: readonly number[] = []): Cfg {
   const n = insns.length;
   const nSlots = n === 0 ? 0 : slots[n - 1]! + (forms[n - 1]!.kind === 'lddw' ? 2 : 1);
   const insnAtSlot = new Int32Array(nSlots + 1).fill(-1);
@@ -50,6 +51,12 @@ export function buildCfg(insns: readonly Insn[], forms: readonly InsnForm[], slo
   const leader = new Array<boolean>(n).fill(false);
   leader[0] = true;
   const functions = new Set<number>([0]);
+  for (const s of entries) {
+    const i = insnAtSlot[s];
+    if (i === undefined || i < 0) continue;
+    leader[i] = true;
+    functions.add(s);
+  }
   for (let i = 0; i < n; i++) {
     const f = forms[i]!;
     const t = targets[i];

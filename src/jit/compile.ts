@@ -32,7 +32,9 @@ import {
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, NO_REFRESH, cachesLookups, howOf } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, NO_REFRESH, cachesLookups, howOf, isKernelLoop } from './helper-effects.js';
+import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
+import { ERRNO } from '../helpers/errno.js';
 import { Code } from './wasm/code.js';
 import { encodeModule, type FuncDef, type FuncType } from './wasm/encoder.js';
 import { RT, RT_TYPES, TAIL_CALL_HELPER } from './runtime-abi.js';
@@ -72,6 +74,8 @@ export interface JitProgram {
   readonly valueTags: readonly number[];
   /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.cachedLookup). */
   readonly cachedLookups: number;
+  /** Calls of bpf_loop the code runs itself (FunctionCompiler.inlineLoop). */
+  readonly inlinedLoops: number;
   /**
    * A run may write the stack: a store or an atomic (through any pointer), a helper that writes
    * memory, or a tail call (to a program that may). Otherwise the frames stay zeroed from run to run.
@@ -780,6 +784,11 @@ class FunctionCompiler {
       this.cachedLookup(slot, keySize);
       return;
     }
+    const callback = this.m.loops.get(slot);
+    if (callback !== undefined) {
+      this.inlineLoop(slot, callback);
+      return;
+    }
     const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
     if (tail >= 0) {
       // A cached tail call, else the helper (below).
@@ -838,6 +847,63 @@ class FunctionCompiler {
     c.get(entry).get(key).store(OP.i64_store, LOOKUPS + K_KEY);
     c.get(entry).get(0).store(OP.i64_store, LOOKUPS + K_R0);
     this.closeIf();
+  }
+
+  /**
+   * bpf_loop(n, callback, ctx, flags) run by the code itself, with what the helper answers: -EINVAL
+   * for flags, 0xfffffff9 (the kernel's inlined -E2BIG, 32 bits) for more than BPF_MAX_LOOPS,
+   * else the iterations made. Each call of the callback gets a zeroed frame below this one and r0
+   * 0, r1 the index, r2 ctx, the rest 0, as RunContext.callFunction gives it; its instructions are
+   * not counted in the run's (nor are they by the helper). Only for a callback that calls nothing
+   * and reads no packet through LD_ABS (ModuleCompiler.loops): it cannot leave the code mid-loop.
+   * Past the call depth the helper runs it (the interpreter, from a fresh frame 0).
+   */
+  private inlineLoop(slot: number, callback: number): void {
+    const c = this.code;
+    const n = this.local('i64'), i = this.local('i64');
+    c.get(4).op(OP.i64_eqz);
+    this.openIf();
+    c.get(1).i64(0xffffffff).op(OP.i64_and).tee(n).i64(BPF_MAX_LOOPS).op(OP.i64_gt_u);
+    this.openIf();
+    c.i64(0xfffffff9).set(0);
+    c.else();
+    c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_lt_u);
+    this.openIf();
+    c.i64(0).set(i);
+    c.block();
+    c.loop();
+    this.labels.push('if', 'if');
+    c.get(i).get(n).op(OP.i64_ge_u);
+    c.if();
+    c.get(n).set(0).br(2);
+    c.end();
+    c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
+    c.i32(CTRL).load(OP.i32_load, C_MAXDEPTH).get(L_DEPTH).op(OP.i32_le_u);
+    c.if();
+    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_add).store(OP.i32_store, C_MAXDEPTH);
+    c.end();
+    c.i64(0).get(i).get(3);
+    for (let r = 3; r <= 9; r++) c.i64(0);
+    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
+    for (let k = 0; k < 6; k++) c.op(OP.drop);
+    c.i64(0).op(OP.i64_ne);
+    c.if();
+    c.get(i).i64(1).op(OP.i64_add).set(0).br(2);
+    c.end();
+    c.get(i).i64(1).op(OP.i64_add).set(i).br(0);
+    c.end();
+    c.end();
+    this.labels.pop();
+    this.labels.pop();
+    c.else();
+    this.callHelper(slot);
+    this.checkStatus(slot + 1);
+    this.closeIf();
+    this.closeIf();
+    c.else();
+    c.i64(-ERRNO.EINVAL).set(0);
+    this.closeIf();
+    this.invalidateCaches();
   }
 
   private lookupKey: number | undefined;
@@ -978,7 +1044,15 @@ class ModuleCompiler {
     this.forms = prog.forms;
     this.slots = slotOffsets(prog.insns);
     const targets = prog.insns.map((x, i) => branchTarget(x, prog.forms[i]!, this.slots[i]!));
-    this.cfg = buildCfg(prog.insns, prog.forms, this.slots, targets);
+    const candidates = this.loopCandidates();
+    const callbacks = new Set(candidates.values());
+    let cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...callbacks]);
+    for (const [site, cb] of candidates) if (!this.callsNothing(cfg, cb)) candidates.delete(site);
+    // (Callbacks that do not qualify are not made functions of their own: a leaner module.)
+    const kept = new Set(candidates.values());
+    if (kept.size !== callbacks.size) cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...kept]);
+    this.cfg = cfg;
+    for (const [site, cb] of candidates) this.loops.set(site, cb);
     this.r10Written = writesR10(prog.insns, prog.forms);
     this.budgeted = prog.proven === undefined;
     const access = prog.proven?.access;
@@ -993,6 +1067,35 @@ class ModuleCompiler {
       return base !== 10 && access[this.slots[i]!] === ACCESS.STACK;
     });
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
+  }
+
+  /** The verified calls of the kernel's bpf_loop whose callback is known, and that callback. */
+  private loopCandidates(): Map<number, number> {
+    const out = new Map<number, number>();
+    const p = this.prog.proven;
+    if (p === undefined) return out;
+    this.prog.forms.forEach((f, i) => {
+      const slot = this.slots[i]!;
+      if (f.kind !== 'call' || f.callKind !== 'helper') return;
+      const h = this.prog.helpers[slot];
+      const cb = p.callback[slot]!;
+      if (h !== undefined && isKernelLoop(h) && cb >= 0) out.set(slot, cb);
+    });
+    return out;
+  }
+
+  /** Whether the function starting at `entry` makes no call and no LD_ABS/LD_IND. */
+  private callsNothing(cfg: Cfg, entry: number): boolean {
+    const b0 = cfg.blockAtSlot[entry];
+    if (b0 === undefined || b0 < 0) return false;
+    for (const b of functionBlocks(cfg, b0)) {
+      const blk = cfg.blocks[b]!;
+      for (let i = blk.first; i <= blk.last; i++) {
+        const k = this.forms[i]!.kind;
+        if (k === 'call' || k === 'ldpkt') return false;
+      }
+    }
+    return true;
   }
 
   /** Globals of the tail-call caches: TC_SIZE a call site (cachedTailCall). */
@@ -1015,6 +1118,13 @@ class ModuleCompiler {
     if (end > this.ctxExtent) this.ctxExtent = end;
     if (write) this.ctxWrites = true;
   }
+
+  /**
+   * bpf_loop calls the code runs itself (FunctionCompiler.inlineLoop), by slot: their callback's
+   * first slot. A verified call of the kernel's helper whose callback is the same on every path and
+   * calls nothing (no helper, no function, no LD_ABS/LD_IND), so it cannot leave the code.
+   */
+  readonly loops = new Map<number, number>();
 
   /**
    * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a
@@ -1067,7 +1177,7 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, writesStack: writesStack(this.prog), budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, inlinedLoops: this.loops.size, writesStack: writesStack(this.prog), budgeted: this.budgeted,
         ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites, directValues: this.directValues, valueTags: this.directValues ? lddwTags(this.prog) : [],
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },

@@ -5,6 +5,7 @@
  */
 import type { HelperDef } from '../helpers/registry.js';
 import { mapHelpers } from '../helpers/maps.js';
+import { callbackHelpers } from '../helpers/callbacks.js';
 import type { MapTypeName } from '../maps/types.js';
 
 /**
@@ -62,3 +63,10 @@ export function cachesLookups(h: HelperDef): boolean {
  * until the map is written: an LRU lookup marks the element used, a map of maps is left out.
  */
 export const CACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName>(['hash', 'array', 'percpu_hash', 'percpu_array']);
+
+/** The kernel's bpf_loop, which compiled code may run itself (compile.ts inlineLoop). */
+const LOOP = callbackHelpers.find((h) => h.name === 'bpf_loop');
+
+export function isKernelLoop(h: HelperDef): boolean {
+  return h === LOOP;
+}

@@ -25,20 +25,24 @@ export interface ProvenFacts {
   readonly access: Uint8Array;
   /** By slot: the index in `maps` of the map a helper call there takes on every path, else -1. */
   readonly helperMap: Int32Array;
+  /** By slot: the first slot of the callback (r2) a helper call there takes on every path, else -1. */
+  readonly callback: Int32Array;
   /** The maps `helperMap` indexes: the program's, then the inner maps' templates. */
   readonly maps: readonly MapSpec[];
 }
 
 /** BPF_FUNC_map_lookup_elem: the call whose key pointer `access` describes. */
 export const MAP_LOOKUP_ELEM = 1;
+/** BPF_FUNC_loop. */
+export const BPF_LOOP = 181;
 
-/** helperMap's value for a call not seen yet, then for one whose map differs between paths. */
+/** helperMap's (and callback's) value for a call not seen yet, then for one that differs between paths. */
 export const MAP_UNSEEN = -2, MAP_NONE = -1;
 
-/** Merge the map a helper call takes on one more path into `helperMap`. */
-export function noteHelperMap(helperMap: Int32Array, slot: number, map: number): void {
-  const was = helperMap[slot]!;
-  helperMap[slot] = was === MAP_UNSEEN || was === map ? map : MAP_NONE;
+/** Merge what a helper call takes on one more path (a map, a callback) into `facts`. */
+export function noteSame(facts: Int32Array, slot: number, value: number): void {
+  const was = facts[slot]!;
+  facts[slot] = was === MAP_UNSEEN || was === value ? value : MAP_NONE;
 }
 
 export function accessKind(r: Reg): number {

@@ -27,7 +27,7 @@ import {
   stateCovers, unknownScalar,
 } from './state.js';
 import { liveRegsBefore } from './print.js';
-import { accessKind, MAP_LOOKUP_ELEM, MAP_NONE, MAP_UNSEEN, noteHelperMap, type ProvenFacts } from './proven.js';
+import { accessKind, MAP_LOOKUP_ELEM, MAP_NONE, MAP_UNSEEN, noteSame, type ProvenFacts } from './proven.js';
 import {
   LINK_FAR, Marks, type PrecisionNode, backtrack, histEntry, inherited, markAll, needReg, spiOf, stackExtra,
 } from './precision.js';
@@ -97,6 +97,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   const bySlot: (Insn | undefined)[] = [];
   const access = new Uint8Array(offsets.length === 0 ? 0 : offsets[offsets.length - 1]! + 2);
   const helperMap = new Int32Array(access.length).fill(MAP_UNSEEN);
+  const callback = new Int32Array(access.length).fill(MAP_UNSEEN);
   const forms: (InsnForm | undefined)[] = [];
   insns.forEach((insn, i) => {
     const s = offsets[i]!;
@@ -345,8 +346,9 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
             const def = opts.helpers.get(insn.imm);
             def?.args.forEach((k, i) => { if (k !== 'anything') needPrecise(i + 1); });
             const depth = cur.frames.length;
-            const r1 = regs[1]!;
-            noteHelperMap(helperMap, pc, r1.t === 'map_ptr' ? r1.map : MAP_NONE);
+            const r1 = regs[1]!, r2 = regs[2]!;
+            noteSame(helperMap, pc, r1.t === 'map_ptr' ? r1.map : MAP_NONE);
+            noteSame(callback, pc, r2.t === 'func' ? r2.target : MAP_NONE);
             if (insn.imm === MAP_LOOKUP_ELEM) access[pc]! |= accessKind(regs[2]!);
             const out = checkHelperCall(env, cur, insn.imm, opts.helpers, calls);
             if (out.precise) backtrack(prog, out.precise, depth, hist, parent);
@@ -419,7 +421,7 @@ export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): Veri
   }
   checkMaxStackDepth(env, calls);
   log.finish(processed);
-  return { ok: true, log, insnsProcessed: processed, proven: { access, helperMap: helperMap.map((m) => (m < 0 ? MAP_NONE : m)), maps } };
+  return { ok: true, log, insnsProcessed: processed, proven: { access, helperMap: helperMap.map((m) => (m < 0 ? MAP_NONE : m)), callback: callback.map((c) => (c < 0 ? MAP_NONE : c)), maps } };
 }
 
 type Outcome = 'always' | 'never' | 'maybe';
