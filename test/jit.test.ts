@@ -24,12 +24,28 @@ import { testRun } from '../src/progtypes/test-run.js';
 import type { MapSpec } from '../src/maps/types.js';
 import { compileSource, noClang, tempDir, removeTempDir } from './support/tools.js';
 import { noKernel } from './support/kernel-kit.js';
-import { loadObjectSpec } from '../src/elf/object.js';
+import { loadObjectSpec, type ObjectSpec } from '../src/elf/object.js';
 import { loadObjectIntoVm } from '../src/vm/load-object.js';
 import { loadObjectIntoKernel } from '../src/kernel/load-object.js';
 import { tsbpf } from './support/cli-kit.js';
 
 after(removeTempDir);
+
+/** A C object compiled as the kernel tests compile them. */
+function cObject(name: string, src: string): ObjectSpec {
+  return loadObjectSpec(compileSource(name, src, ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu']).bytes, { file: `${name}.o`, noSystemBtf: true });
+}
+
+/** The kernel's retval for program `name` on each frame (BPF_PROG_TEST_RUN), or undefined without bpf(2). */
+function kernelRetvals(spec: ObjectSpec, name: string, frames: readonly Uint8Array[]): number[] | undefined {
+  if (noKernel() !== undefined) return undefined;
+  const k = loadObjectIntoKernel(spec);
+  try {
+    return frames.map((f) => k.programs.get(name)!.testRun({ dataIn: f }).retval);
+  } finally {
+    k.close();
+  }
+}
 
 const VALUES = [0n, 1n, 2n, 7n, 31n, 32n, 63n, 64n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
   0x100000000n, 0x123456789abcdef0n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xfffffffffffffffen, U64];
@@ -612,7 +628,7 @@ SEC("xdp") int entry(struct xdp_md *ctx)
 	return 10 * sub(ctx, d[0]) + 100;
 }
 `;
-  const spec = loadObjectSpec(compileSource('jit_subprog_tail', src, ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu']).bytes, { file: 'jit_subprog_tail.o', noSystemBtf: true });
+  const spec = cObject('jit_subprog_tail', src);
   const frames = [0, 1, 7].map((b) => { const f = new Uint8Array(64); f[0] = b; return f; });
   const results: Record<string, number[]> = {};
   for (const engine of ['interp', 'jit'] as const) {
@@ -623,14 +639,8 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   // Slot 0: the target's 5 comes back to entry; slots 1 and 7 are empty: sub returns k + 1.
   assert.deepEqual(results.interp, [150, 120, 180]);
   assert.deepEqual(results.jit, results.interp);
-  if (noKernel() === undefined) {
-    const k = loadObjectIntoKernel(spec);
-    try {
-      assert.deepEqual(frames.map((f) => k.programs.get('entry')!.testRun({ dataIn: f }).retval), results.interp, 'the kernel');
-    } finally {
-      k.close();
-    }
-  }
+  const kernel = kernelRetvals(spec, 'entry', frames);
+  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
 });
 
 test('bpf_loop with a callback that calls nothing runs in the compiled code, with the helper\'s answers, as in the kernel', { skip: noClang }, () => {
@@ -656,7 +666,7 @@ SEC("xdp") int loop(struct xdp_md *ctx)
 	return (int)(a.sum * 1000 + (r & 0xfff));
 }
 `;
-  const spec = loadObjectSpec(compileSource('jit_bpf_loop', src, ['-O2', '-g', '-target', 'bpf', '-I/usr/include/x86_64-linux-gnu']).bytes, { file: 'jit_bpf_loop.o', noSystemBtf: true });
+  const spec = cObject('jit_bpf_loop', src);
   const frames = [[5, 0, 0, 200], [40, 0, 0, 7], [0, 0, 0, 0], [9, 1, 0, 200], [9, 0, 1, 200], [255, 0, 0, 254]].map((b) => {
     const f = new Uint8Array(64);
     f.set(b);
@@ -677,12 +687,6 @@ SEC("xdp") int loop(struct xdp_md *ctx)
   // 5 rounds: sum 3*(0+..+4) + 5 = 35, r 5; stopped at index 7: sum 3*28 + 8 = 92, r 8; flags:
   // -EINVAL (0xfea); too many: 0xff9.
   assert.deepEqual(results.interp.slice(0, 5), [35005, 92008, 0, 0xfea, 0xff9]);
-  if (noKernel() === undefined) {
-    const k = loadObjectIntoKernel(spec);
-    try {
-      assert.deepEqual(frames.map((f) => k.programs.get('loop')!.testRun({ dataIn: f }).retval), results.interp, 'the kernel');
-    } finally {
-      k.close();
-    }
-  }
+  const kernel = kernelRetvals(spec, 'loop', frames);
+  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
 });

@@ -877,11 +877,7 @@ class FunctionCompiler {
     c.if();
     c.get(n).set(0).br(2);
     c.end();
-    c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
-    c.i32(CTRL).load(OP.i32_load, C_MAXDEPTH).get(L_DEPTH).op(OP.i32_le_u);
-    c.if();
-    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_add).store(OP.i32_store, C_MAXDEPTH);
-    c.end();
+    this.calleeFrame();
     c.i64(0).get(i).get(3);
     for (let r = 3; r <= 9; r++) c.i64(0);
     c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
@@ -981,6 +977,16 @@ class FunctionCompiler {
     // (the if stays open: helperCall's else is the helper call)
   }
 
+  /** The callee's frame starts zeroed, as in the interpreter; remember how deep runs went. */
+  private calleeFrame(): void {
+    const c = this.code;
+    c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
+    c.i32(CTRL).load(OP.i32_load, C_MAXDEPTH).get(L_DEPTH).op(OP.i32_le_u);
+    c.if();
+    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_add).store(OP.i32_store, C_MAXDEPTH);
+    c.end();
+  }
+
   private localCall(x: Insn, f: InsnForm, slot: number): void {
     const c = this.code;
     const target = branchTarget(x, f, slot)!;
@@ -988,12 +994,7 @@ class FunctionCompiler {
     this.openIf();
     c.i32(FAIL.CALL_DEPTH).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
     this.closeIf();
-    // The callee's frame starts zeroed, as in the interpreter; remember how deep runs went.
-    c.get(L_FRAME).i32(STACK_SIZE).op(OP.i32_add).i32(0).i32(STACK_SIZE).memoryFill();
-    c.i32(CTRL).load(OP.i32_load, C_MAXDEPTH).get(L_DEPTH).op(OP.i32_le_u);
-    this.openIf();
-    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_add).store(OP.i32_store, C_MAXDEPTH);
-    this.closeIf();
+    this.calleeFrame();
     for (let r = 0; r <= 9; r++) c.get(r);
     c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add);
     c.call(this.m.functionIndex(target));
