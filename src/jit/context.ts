@@ -423,8 +423,7 @@ export class JitContext {
    * when its region is past those the table can address (the run then goes on in the interpreter).
    */
   private mapValue(addr: bigint): boolean {
-    const hi = Number(addr >> 32n) | 0;
-    const idx = (hi - TAG_BASE) >>> 0;
+    const idx = (high32(addr) - TAG_BASE) >>> 0;
     const r = this.state!.memory.regions[idx];
     if (r === undefined) return true;
     if (idx >= LOW_INDEX) return false;
