@@ -32,7 +32,7 @@ import {
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, NO_REFRESH, cachesLookups, howOf, isKernelLoop } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, cachesLookups, isKernelLoop, writesMemory } from './helper-effects.js';
 import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
 import { ERRNO } from '../helpers/errno.js';
 import { Code } from './wasm/code.js';
@@ -532,7 +532,8 @@ class FunctionCompiler {
    */
   private emitAddress(base: number, off: number, size: number, write: boolean, slot: number): number {
     const c = this.code;
-    if (off >= 0 && this.m.access(slot) === ACCESS.CTX) {
+    const kinds = this.m.access(slot);
+    if (off >= 0 && kinds === ACCESS.CTX) {
       // The verifier proved the base is the context pointer itself (no offset) and the field inside
       // the type's context; the runtime checks the run's context is that large (ctxExtent).
       this.m.noteCtx(off + size, write);
@@ -540,7 +541,7 @@ class FunctionCompiler {
       c.get(L_CTX);
       return off;
     }
-    if (this.m.access(slot) === ACCESS.PACKET) {
+    if (kinds === ACCESS.PACKET) {
       // The verifier proved the access inside the packet on every path: no check.
       if (write) c.i32(CTRL).i32(1).store(OP.i32_store8, C_PKTW);
       c.get(reg(base)).op(OP.i32_wrap_i64).get(L_PKT).op(OP.i32_add);
@@ -548,7 +549,6 @@ class FunctionCompiler {
       c.i32(off).op(OP.i32_add);
       return 0;
     }
-    const kinds = this.m.access(slot);
     if (kinds !== 0 && (kinds & ~(ACCESS.MAP_VALUE | ACCESS.RINGBUF)) === 0) {
       // The verifier proved a pointer to a map value, global data or a ring buffer record, and the
       // bytes inside it: its region's place in linear memory, from the table, plus the lower half.
@@ -575,7 +575,7 @@ class FunctionCompiler {
         return lo;
       }
     }
-    if (this.m.access(slot) === ACCESS.STACK && STACKS + off >= 0) {
+    if (kinds === ACCESS.STACK && STACKS + off >= 0) {
       // The verifier proved a pointer into a frame of the run and the bytes inside it. The frames
       // are consecutive regions, at STACKS in linear memory (and their regions are views of it):
       // the frame is the upper half minus frame 0's (L_FP0), the offset in it the lower half.
@@ -860,7 +860,7 @@ class FunctionCompiler {
    */
   private inlineLoop(slot: number, callback: number): void {
     const c = this.code;
-    const n = this.local('i64'), i = this.local('i64');
+    const [n, i] = (this.loopLocals ??= [this.local('i64'), this.local('i64')]);
     c.get(4).op(OP.i64_eqz);
     this.openIf();
     c.get(1).i64(0xffffffff).op(OP.i64_and).tee(n).i64(BPF_MAX_LOOPS).op(OP.i64_gt_u);
@@ -904,6 +904,8 @@ class FunctionCompiler {
 
   private lookupKey: number | undefined;
   private regionIndex: number | undefined;
+  /** inlineLoop's count and index (the loops of a function never nest: a callback calls nothing). */
+  private loopLocals: [number, number] | undefined;
   private lookupEntry: number | undefined;
 
   /**
@@ -1070,6 +1072,15 @@ class ModuleCompiler {
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
+  /** JitProgram.writesStack: a store or an atomic, a helper that writes memory, or a tail call. */
+  private writesStack(): boolean {
+    return this.forms.some((f, i) => {
+      if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') return true;
+      const h = f.kind === 'call' && f.callKind === 'helper' ? this.prog.helpers[this.slots[i]!] : undefined;
+      return h !== undefined && (h.id === TAIL_CALL_HELPER || writesMemory(h));
+    });
+  }
+
   /** The verified calls of the kernel's bpf_loop whose callback is known, and that callback. */
   private loopCandidates(): Map<number, number> {
     const out = new Map<number, number>();
@@ -1178,23 +1189,12 @@ class ModuleCompiler {
     return {
       ok: true,
       jit: {
-        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, inlinedLoops: this.loops.size, writesStack: writesStack(this.prog), budgeted: this.budgeted,
+        module, bytes: layout.bytes, compileNs, codegenNs, slots: this.prog.slots, directPacket: this.directPacket, directCtx: this.directCtx, directStack: this.directStack, cachedLookups: this.cachedLookups, inlinedLoops: this.loops.size, writesStack: this.writesStack(), budgeted: this.budgeted,
         ctxExtent: this.ctxExtent, ctxWrites: this.ctxWrites, directValues: this.directValues, valueTags: this.directValues ? lddwTags(this.prog) : [],
         functions: meta.map((m, i) => ({ name: m.name, slot: m.slot, bodyStart: layout.bodyStart[i]!, marks: m.marks })),
       },
     };
   }
-}
-
-function writesStack(prog: PreparedProgram): boolean {
-  let slot = 0;
-  return prog.forms.some((f) => {
-    const at = slot;
-    slot += f.kind === 'lddw' ? 2 : 1;
-    if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') return true;
-    const h = f.kind === 'call' && f.callKind === 'helper' ? prog.helpers[at] : undefined;
-    return h !== undefined && (h.id === TAIL_CALL_HELPER || (howOf(h) & NO_REFRESH) === 0);
-  });
 }
 
 /** The distinct upper halves of the program's 64-bit immediates that could be region addresses. */

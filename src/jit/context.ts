@@ -18,7 +18,7 @@ import { LOW_BASE, Memory, Region, TAG_BASE, high32 } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
-import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, howOf } from './helper-effects.js';
+import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
 import {
   ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
@@ -547,7 +547,7 @@ export class JitContext {
     }
     // A map value or ring buffer record the code may reach without a check is mapped before the
     // code gets its address.
-    if ((h.ret === 'ptr_to_map_value_or_null' || h.ret === 'ptr_to_ringbuf_mem_or_null') && r0 !== 0n && !this.mapValue(r0)) {
+    if ((how & RETURNS_REGION) !== 0 && r0 !== 0n && !this.mapValue(r0)) {
       this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     }
     if ((how & NO_REFRESH) === 0) {

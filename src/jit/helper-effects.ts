@@ -24,8 +24,11 @@ const NO_MEMORY = new Set([
  * a pointer to), so everything mapped is read again after it.
  */
 const READS_ONLY = new Set([...NO_MEMORY, 'map_lookup_elem', 'csum_diff', 'trace_printk']);
-/** How a helper call treats the copies (bits of howOf). */
-export const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4, KEY_ONLY = 8;
+/**
+ * How a helper call treats the copies (bits of howOf). RETURNS_REGION: what it returns is a map
+ * value or ring buffer record, which verified code reaches without a check (mapped at once).
+ */
+export const NO_SYNC = 1, NO_REFRESH = 2, MAPS_ONLY = 4, KEY_ONLY = 8, RETURNS_REGION = 16;
 /**
  * Helpers that read no memory but their key (r2, key_size bytes): with the key in a stack frame,
  * which is linear memory itself, nothing needs writing back before them.
@@ -44,10 +47,16 @@ export function howOf(h: HelperDef): number {
     // Registry names carry the kernel's bpf_ prefix; the sets above do not.
     const bare = h.name.startsWith('bpf_') ? h.name.slice(4) : h.name;
     how = (NO_MEMORY.has(bare) ? NO_SYNC : 0) | (READS_ONLY.has(bare) ? NO_REFRESH : 0) | (WRITES_MAPS.has(bare) ? MAPS_ONLY : 0)
-      | (READS_KEY.has(bare) ? KEY_ONLY : 0);
+      | (READS_KEY.has(bare) ? KEY_ONLY : 0)
+      | (h.ret === 'ptr_to_map_value_or_null' || h.ret === 'ptr_to_ringbuf_mem_or_null' ? RETURNS_REGION : 0);
     hows.set(h, how);
   }
   return how;
+}
+
+/** Whether `h` may write memory a program can see (anything but the helpers that only read). */
+export function writesMemory(h: HelperDef): boolean {
+  return (howOf(h) & NO_REFRESH) === 0;
 }
 
 /** The kernel's bpf_map_lookup_elem (a VM may register its own under the same id). */

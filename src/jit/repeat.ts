@@ -5,11 +5,12 @@
  * nothing to reset between them; any other program, and the interpreter, get the input copied
  * back before each run.
  */
+import { slotOffsets } from '../isa/insn.js';
 import { execute, type PreparedProgram } from '../vm/interpreter.js';
 import type { RunResult } from '../vm/api.js';
 import { writesR10 } from './compile.js';
 import { executeJit } from './context.js';
-import { howOf, NO_REFRESH } from './helper-effects.js';
+import { writesMemory } from './helper-effects.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -19,17 +20,13 @@ import type { Engine } from './engine.js';
 export function writesOnlyStack(prog: PreparedProgram): boolean {
   const { insns, forms, helpers } = prog;
   if (writesR10(insns, forms)) return false;
-  let slot = 0;
-  for (let i = 0; i < insns.length; i++) {
-    const f = forms[i]!;
-    if ((f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') && insns[i]!.dst !== 10) return false;
-    if (f.kind === 'call' && f.callKind === 'helper') {
-      const h = helpers[slot];
-      if (h === undefined || (howOf(h) & NO_REFRESH) === 0) return false;
-    }
-    slot += f.kind === 'lddw' ? 2 : 1;
-  }
-  return true;
+  const slots = slotOffsets(insns);
+  return forms.every((f, i) => {
+    if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') return insns[i]!.dst === 10;
+    if (f.kind !== 'call' || f.callKind !== 'helper') return true;
+    const h = helpers[slots[i]!];
+    return h !== undefined && !writesMemory(h);
+  });
 }
 
 /** `repeat` runs of `prog` on `mem` (not changed: runs use a copy), timed as a whole. */

@@ -91,30 +91,30 @@ function refillFunction(): FuncDef {
   c.unreachable();
   c.end();
   c.get(IDX).i32(ENTRY_SIZE).op(OP.i32_mul).i32(TABLE).op(OP.i32_add).set(E);
-  // the limit for this kind of access
-  c.get(DESC).i32(16).op(OP.i32_and);
-  c.if('i32');
-  c.get(E).load(OP.i32_load, E_WLIM);
-  c.else();
-  c.get(E).load(OP.i32_load, E_RLIM);
-  c.end();
-  c.set(LIM);
+  // LIM: the limit for this kind of access
+  const limit = (): void => {
+    c.get(DESC).i32(16).op(OP.i32_and);
+    c.if('i32');
+    c.get(E).load(OP.i32_load, E_WLIM);
+    c.else();
+    c.get(E).load(OP.i32_load, E_RLIM);
+    c.end();
+    c.set(LIM);
+  };
+  limit();
   c.get(A).op(OP.i32_wrap_i64).get(E).load(OP.i32_load, E_BIAS).op(OP.i32_sub).op(OP.i64_extend_i32_u);
   c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_add);
   c.get(LIM).op(OP.i64_extend_i32_u).op(OP.i64_gt_u);
   c.if();
   callMap();
+  // (as rt.map left the table)
+  limit();
   c.end();
   // start: the address's upper half and the region's bias
   c.get(A).i64(32).op(OP.i64_shr_u).i64(32).op(OP.i64_shl).get(E).load(OP.i64_load32_u, E_BIAS).op(OP.i64_or);
   c.get(E).load(OP.i32_load, E_BASE);
-  // lim: limit - size + 1 for this kind of access (as rt.map left the table), at least 0
-  c.get(DESC).i32(16).op(OP.i32_and);
-  c.if('i64');
-  c.get(E).load(OP.i64_load32_u, E_WLIM);
-  c.else();
-  c.get(E).load(OP.i64_load32_u, E_RLIM);
-  c.end();
+  // lim: limit - size + 1 for this kind of access, at least 0
+  c.get(LIM).op(OP.i64_extend_i32_u);
   c.get(DESC).i32(15).op(OP.i32_and).op(OP.i64_extend_i32_u).op(OP.i64_sub).i64(1).op(OP.i64_add).tee(L64);
   c.i64(0).get(L64).i64(0).op(OP.i64_gt_s).op(OP.select);
   return { name: 'refill', type: REFILL, locals: ['i32', 'i32', 'i32', 'i64'], body: c };

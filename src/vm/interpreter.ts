@@ -309,6 +309,12 @@ class Run {
   }
 }
 
+/** A tail call at `frame` replaces that frame's program: the frames below keep theirs (`prog` unless set). */
+function keepCallers(run: Run, frame: number, prog: PreparedProgram): void {
+  const callers = (run.callers ??= new Array<PreparedProgram | undefined>(MAX_CALL_FRAMES).fill(undefined));
+  for (let f = 0; f < frame; f++) callers[f] ??= prog;
+}
+
 /** Instructions per slice of the run loop (see runSlice): ~0.3 ms, so re-entering costs nothing. */
 const SLICE = 1 << 16;
 
@@ -362,7 +368,7 @@ export function resume(prog: PreparedProgram, opts: ExecOptions, memory: Memory,
       f.regs.forEach((v, j) => { fromBig(v); saved[k * 9 + 2 * j + 1] = P[0]!; saved[k * 9 + 2 * j + 2] = P[1]!; });
     });
     run.saved = saved;
-    if (state.caller !== undefined) run.callers = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => (f < state.frame ? state.caller : undefined));
+    if (state.caller !== undefined) keepCallers(run, state.frame, state.caller);
   }
   const call = new CallContext(memory, opts.services);
   call.tailCalls = state.tailCalls;
@@ -572,10 +578,7 @@ function runSlice(run: Run): RunResult | undefined {
           if (call.stop) return { r0: toBig(R[0]!, R[11]!), insns: count, mem: input.bytes };
           if (call.tail !== undefined) {
             // Continue in the target program from its start: re-enter the loop with its arrays.
-            if (frame > 0) {
-              const callers = (run.callers ??= new Array<PreparedProgram | undefined>(MAX_CALL_FRAMES).fill(undefined));
-              for (let f = 0; f < frame; f++) callers[f] ??= prog;
-            }
+            if (frame > 0) keepCallers(run, frame, prog);
             run.prog = call.tail;
             call.tail = undefined;
             run.pc = 0; run.count = count; run.frame = frame; run.saved = saved; run.call = call;

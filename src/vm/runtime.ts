@@ -395,8 +395,9 @@ export class Vm {
   /**
    * Run a program `n` times on one set-up, as BPF_PROG_TEST_RUN's repeat does: the context and the
    * packet carry over from run to run, and what a run adds (map values it looked up, a redirect
-   * target) is dropped before the next. The JIT keeps its copies of the regions across the runs,
-   * so a run costs little more than the program; the interpreter runs them one by one. Returns
+   * target) is dropped before the next. The JIT keeps its copies of the regions across the runs
+   * (and the map values a run looked up, for its lookup cache), so a run costs little more than the
+   * program; the interpreter runs them one by one. Returns
    * the last run's result.
    */
   runRepeat(prog: VmProgram, setup: (run: RunContext) => RunSetup, n: number, opts: VmRunOptions = {}): { result: RunResult; run: RunContext } {
