@@ -127,7 +127,7 @@ const WHAT: Record<string, string> = {
   empty: 'empty program', hashmap: '4 hash-map lookups/updates', hashmap_vary: 'the same, keys new every run', tail_entry: 'tail-call chain (5 programs)',
 };
 
-interface Row { name: string; what: string; kernel?: number; jit: number; interp: number; note?: string }
+interface Row { name: string; what: string; kernel?: number; jit: number; interp: number; native?: number }
 
 function vmFor(specs: ObjectSpec[], engine: Engine): { vm: Vm; progs: Map<string, VmProgram>; verified: boolean } {
   let verified = true;
@@ -184,12 +184,49 @@ function verifiedPath(): Row[] {
       const vmTime = (vm: Vm, p: VmProgram) => (n: number): undefined => { testRun(vm, p, { dataIn: frame, repeat: n }); return undefined; };
       const row: Row = { name, what: WHAT[name]!, jit: timeIt(vmTime(jit.vm, pj)), interp: timeIt(vmTime(interp.vm, pi)) };
       if (kp) row.kernel = timeIt((n) => kp.testRun({ dataIn: frame, repeat: n }).durationNs * n);
+      if (name === 'fnv1a') {
+        const floor = nativeFnv(frame, rj.retval);
+        if (floor !== undefined) row.native = floor;
+      }
       rows.push(row);
     }
   } finally {
     for (const c of closers) c();
   }
   return rows;
+}
+
+/**
+ * FNV-1a over the same frame in native code (jit/fnv-native.c, the host's C compiler at -O2), the
+ * floor no JIT passes: each byte's xor and multiply wait for the byte before's. Undefined (with
+ * the reason printed) without a C compiler.
+ */
+function nativeFnv(frame: Uint8Array, expect: number): number | undefined {
+  const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version']).status === 0);
+  if (cc === undefined) {
+    console.log('note: no C compiler (cc, gcc, clang): no native FNV-1a floor');
+    return undefined;
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'tsbpf-bench-'));
+  try {
+    const exe = join(tmp, 'fnv-native'), input = join(tmp, 'frame.bin');
+    execFileSync(cc, ['-O2', '-o', exe, join(benchDir(), 'fnv-native.c')]);
+    writeFileSync(input, frame);
+    const once = (runs: number): { ns_per_run: number; retval: number } => JSON.parse(execFileSync(exe, [input, String(runs)], { encoding: 'utf8' })) as { ns_per_run: number; retval: number };
+    const first = once(1000);
+    if (first.retval !== expect) fail(`native FNV-1a gives ${first.retval}, the programs ${expect}`);
+    const runs = Math.max(1000, Math.round(BATCH_NS / Math.max(first.ns_per_run, 1)));
+    const per: number[] = [];
+    for (let total = 0; total < MIN_NS || per.length < 5; ) {
+      const ns = once(runs).ns_per_run;
+      per.push(ns);
+      total += ns * runs;
+    }
+    per.sort((a, b) => a - b);
+    return per[per.length >> 1];
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The call into a compiled empty program alone: what a run costs with no run set up around it. */
@@ -243,6 +280,12 @@ function table(title: string, rows: Row[], kernel: boolean): void {
   console.log(line(head));
   console.log('|' + w.map((n, i) => (i < 2 ? '-'.repeat(n + 2) : '-'.repeat(n + 1) + ':')).join('|') + '|');
   for (const b of body) console.log(line(b));
+  for (const r of rows) {
+    const native = r.native;
+    if (native === undefined) continue;
+    const times = (ns: number | undefined): string => (ns === undefined ? '-' : `${(ns / native).toFixed(2)}x`);
+    console.log(`${r.name} in native C (jit/fnv-native.c, cc -O2, the same frame, CPU time): ${f(native)}; tsbpf JIT ${times(r.jit)} of it, kernel JIT ${times(r.kernel)}`);
+  }
 }
 
 /**

@@ -94,6 +94,38 @@ test('memory: a dropped region comes back only when add would make the same one'
   assert.equal(mem.regions[mark + 1], moved);
 });
 
+test('memory: readd puts a dropped region back at the next index, once, with the addresses of that index', () => {
+  const mem = new Memory();
+  mem.add('base', 'other', new Uint8Array(4));
+  const mark = mem.mark();
+  const bytes = new Uint8Array(8);
+  const r = mem.add('v', 'map_value', bytes, true);
+  const first = r.addr(0);
+  assert.equal(mem.readd(r, 'v', 'map_value', bytes, true), false, 'in memory now: not put back');
+  mem.truncate(mark);
+  mem.add('pad', 'other', new Uint8Array(1));
+  assert.equal(mem.readd(r, 'v', 'map_value', bytes, true), true);
+  assert.equal(r.index, mark + 1);
+  assert.equal(mem.regions[mark + 1], r);
+  assert.equal(r.addr(0), first + (1n << 32n), 'its address follows its index');
+  assert.equal(mem.resolve(r.addr(3))?.region, r);
+  // Moved below where it was dropped: add at that index later makes a new region, not the moved
+  // one (which would be in memory twice, at an index that is not its own).
+  mem.truncate(mark);
+  assert.equal(mem.readd(r, 'v', 'map_value', bytes, true), true);
+  assert.equal(r.index, mark);
+  const other = mem.add('v', 'map_value', bytes, true);
+  assert.notEqual(other, r);
+  assert.equal(other.index, mark + 1);
+  assert.equal(new Set(mem.regions).size, mem.regions.length);
+  mem.truncate(mark);
+  // Other arguments than it was made with: not put back.
+  assert.equal(mem.readd(r, 'v', 'map_value', bytes, false), false);
+  assert.equal(mem.readd(r, 'w', 'map_value', bytes, true), false);
+  assert.equal(mem.readd(r, 'v', 'map_value', new Uint8Array(8), true), false);
+  assert.equal(mem.regions.length, mark);
+});
+
 test('memory: setLow gives back the last low region only for the same arguments', () => {
   const mem = new Memory();
   const page = new Uint8Array(64);

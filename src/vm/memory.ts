@@ -23,7 +23,8 @@ export type RegionKind =
 
 export class Region {
   constructor(
-    readonly index: number,
+    /** Where it is in `Memory.regions`: only Memory.readd changes it (moveTo). */
+    public index: number,
     readonly name: string,
     readonly kind: RegionKind,
     public bytes: Uint8Array,
@@ -63,6 +64,11 @@ export class Region {
   }
   /** addr(0), made once: helpers hand it out on every map lookup, and BigInt arithmetic allocates. */
   private base: bigint | undefined = undefined;
+  /** Put a dropped region back at another index (its addresses change with it). */
+  moveTo(index: number): void {
+    this.index = index;
+    this.base = undefined;
+  }
   /** The address of byte `offset` of this region, as an unsigned 64-bit value. */
   addr(offset = 0): bigint {
     if (offset === 0) return (this.base ??= (BigInt(this.tag >>> 0) << 32n) | BigInt(this.lo(0) >>> 0));
@@ -153,6 +159,21 @@ export class Memory {
     const r = d !== undefined && d.isAsMade(name, kind, bytes, writable) ? d : new Region(index, name, kind, bytes, writable);
     this.regions.push(r);
     return r;
+  }
+
+  /**
+   * Put back a region an earlier run added and a `truncate` dropped, at the next index: a map
+   * value's region then serves every run that looks the value up, where a new Region each run
+   * (and the bookkeeping that finds it again) costs more than the lookup. False when `r` is in
+   * memory now, or was not added as a plain region (the caller adds a new one).
+   */
+  readd(r: Region, name: string, kind: RegionKind, bytes: Uint8Array, writable: boolean): boolean {
+    const regions = this.regions;
+    if (regions[r.index] === r || r.low || !r.isAsMade(name, kind, bytes, writable)) return false;
+    if (this.dropped[r.index] === r) this.dropped[r.index] = undefined;
+    r.moveTo(regions.length);
+    regions.push(r);
+    return true;
   }
 
   /** The region an address falls in, or undefined. */

@@ -165,7 +165,7 @@ export class RunContext implements RunServices {
   addressOf(view: Uint8Array, writable: boolean, name: string): bigint {
     const memory = this.vm.memory;
     const r = RunContext.valueRegions.get(view);
-    if (r !== undefined && memory.regions[r.index] === r) return r.addr(0);
+    if (r !== undefined && (memory.regions[r.index] === r || memory.readd(r, name, 'map_value', view, writable))) return r.addr(0);
     const added = memory.add(name, 'map_value', view, writable);
     if (added !== r) RunContext.valueRegions.set(view, added);
     return added.addr(0);
