@@ -10,6 +10,7 @@ import type { VmObject } from '../src/vm/load-object.js';
 import { checkChecksums, packet } from '../src/net/packet.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import { XDP_MD } from '../src/progtypes/context.js';
+import { XdpTestBuffer } from '../src/progtypes/xdp.js';
 import { kernelCleanup, kernelUnavailable } from './support/kernel-oracle.js';
 import { loadVm, pinProgtypes, testHelpers } from './support/progtypes-oracle.js';
 import { agree } from './support/progtypes-compare.js';
@@ -144,12 +145,40 @@ describe('XDP test runs agree with the kernel', { skip: why }, () => {
     }
   });
 
+  test('each test run starts on a zeroed page, whatever the runs before left in it', () => {
+    // The first run writes into the headroom (its failed tail adjustment's -EINVAL at data - 66);
+    // the next exposes those bytes as metadata (data - 72 .. data - 64), which the kernel's new
+    // page has zero.
+    for (const [meta, head, tail] of [[0, -68, 5000], [-8, -64, 0], [0, -68, 5000], [-8, -64, 0]] as const) {
+      const k = agree(vm, prog('xdp_adjust'), pin('xdp_adjust'), { dataIn: adjustFrame(100, meta, head, tail) }, `adjust meta ${meta} head ${head} tail ${tail}`);
+      if (meta === 0) assert.equal(Buffer.from(k.dataOut!, 'hex')[2], 0xea, 'the run left -EINVAL in the headroom');
+    }
+  });
+
   test('repeat with adjustments accumulates them', () => {
     agree(vm, prog('xdp_adjust'), pin('xdp_adjust'), { dataIn: adjustFrame(100, -4, -8, 4), repeat: 3 }, 'adjust repeat 3');
   });
 });
 
 describe('XDP test runs without the kernel', () => {
+  test('a test buffer starts zeroed around its frame, though its page served another before', () => {
+    const first = new XdpTestBuffer(new Uint8Array(3000).fill(0xee), {});
+    first.page.fill(0xdd);
+    first.ctx.fill(0xcc);
+    first.release();
+    const next = new XdpTestBuffer(new Uint8Array(60).fill(0x11), {});
+    assert.equal(next.page, first.page, 'the page given back serves the next buffer');
+    assert.ok(next.page.subarray(0, next.meta).every((b) => b === 0), 'headroom');
+    assert.ok(next.page.subarray(next.meta, next.end).every((b) => b === 0x11), 'frame');
+    assert.ok(next.page.subarray(next.end).every((b) => b === 0), 'after the frame');
+    const ctx = new DataView(next.ctx.buffer, next.ctx.byteOffset, XDP_MD.size);
+    assert.deepEqual([ctx.getUint32(XDP_MD.ingress_ifindex, true), ctx.getUint32(XDP_MD.rx_queue_index, true), ctx.getUint32(XDP_MD.egress_ifindex, true)], [1, 0, 0]);
+    next.release();
+    next.release();
+    const a = new XdpTestBuffer(new Uint8Array(60), {}), b = new XdpTestBuffer(new Uint8Array(60), {});
+    assert.notEqual(a.page, b.page, 'a page given back twice serves one buffer at a time');
+  });
+
   test('devmap programs and live frames are refused', async () => {
     const { vm, obj } = await loadVm('xdp');
     const p = obj.programs.get('xdp_swap')!;

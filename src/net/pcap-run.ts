@@ -23,6 +23,7 @@ import { checkHelpers } from '../progtypes/test-run.js';
 import { progTypeInfo, type ProgTypeInfo } from '../progtypes/table.js';
 import { SkbTestBuffer, ETH_HLEN } from '../progtypes/skb.js';
 import { XdpTestBuffer } from '../progtypes/xdp.js';
+import { freshBytes } from '../vm/fresh-bytes.js';
 import type { NetDevice } from '../progtypes/devices.js';
 import { LINKTYPE_ETHERNET, readCapture, type CapturedPacket } from './pcap.js';
 
@@ -80,9 +81,11 @@ function runXdp(vm: Vm, prog: VmProgram, info: ProgTypeInfo, frame: Uint8Array, 
   const keep = name === 'XDP_PASS' || name === 'XDP_TX' || name === 'XDP_REDIRECT';
   let out: Uint8Array | undefined;
   if (keep) {
-    const whole = buf.dataOut();
+    // (Copied again below for the result.)
+    const whole = buf.dataOut(freshBytes);
     out = whole.subarray(buf.data - buf.meta);
   }
+  buf.release();
   return { retval, insns: result.insns, out };
 }
 
@@ -98,7 +101,7 @@ function runSkb(vm: Vm, prog: VmProgram, info: ProgTypeInfo, frame: Uint8Array, 
     case 'socket_filter': {
       if (retval === 0) break;
       const keep = Math.min(retval >>> 0, skb.len);
-      out = new Uint8Array(ETH_HLEN + keep);
+      out = freshBytes(ETH_HLEN + keep);
       out.set(frame.subarray(0, ETH_HLEN));
       out.set(skb.bytes().subarray(0, keep), ETH_HLEN);
       break;
@@ -107,7 +110,7 @@ function runSkb(vm: Vm, prog: VmProgram, info: ProgTypeInfo, frame: Uint8Array, 
       if (name === 'ALLOW' || name === 'ALLOW_CN') out = frame;
       break;
     default:
-      if (!TC_CONSUMED.has(name)) out = skb.dataOut();
+      if (!TC_CONSUMED.has(name)) out = skb.dataOut(freshBytes);
   }
   return { retval, insns: result.insns, out };
 }

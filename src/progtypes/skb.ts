@@ -8,6 +8,7 @@
  * last run. The __sk_buff the program reads is a 192-byte context whose writable fields are the
  * skb's own storage; the read-only ones are kept up to date by this class.
  */
+import { bytesView, freshBytes, ownBytes } from '../vm/fresh-bytes.js';
 import { LOW_BASE, type Region } from '../vm/memory.js';
 import type { PacketView } from '../vm/interpreter.js';
 import type { RunContext } from '../vm/runtime.js';
@@ -78,7 +79,7 @@ export class SkbTestBuffer implements PacketOps {
   readonly ctx: Uint8Array;
   private readonly ctxView: DataView;
   /** struct bpf_sock of the test run's dummy socket (what __sk_buff.sk points to). */
-  readonly sock = new Uint8Array(BPF_SOCK.size);
+  readonly sock = freshBytes(BPF_SOCK.size);
   readonly l2: boolean;
   readonly device: NetDevice;
   readonly view: PacketView;
@@ -92,11 +93,11 @@ export class SkbTestBuffer implements PacketOps {
     this.l2 = opts.l2;
     // The kernel's order: the frame's size, then ctx_in's size, the device, the L3 header, the fields.
     this.ctxIn = opts.ctx ? sizedContext(opts.ctx, SKB.size) : opts.ctxOut ? new Uint8Array(SKB.size) : undefined;
-    const ctxIfindex = this.ctxIn ? new DataView(this.ctxIn.buffer).getUint32(SKB.ifindex, true) : 0;
+    const ctxIfindex = this.ctxIn ? bytesView(this.ctxIn).getUint32(SKB.ifindex, true) : 0;
     const dev = ctxIfindex > 1 ? findDevice(opts.devices, ctxIfindex) : findDevice(opts.devices, 1);
     if (dev === undefined) throw refuse('ENODEV', `ctx_in names ifindex ${ctxIfindex}, and no such device exists (pass it in devices)`);
     this.device = dev ?? LOOPBACK;
-    this.buf = new Uint8Array(SKB_HEADROOM + frame.length + SKB_SHINFO);
+    this.buf = freshBytes(SKB_HEADROOM + frame.length + SKB_SHINFO);
     this.buf.set(frame, SKB_HEADROOM);
     this.mac = SKB_HEADROOM;
     this.net = SKB_HEADROOM + ETH_HLEN;
@@ -107,8 +108,8 @@ export class SkbTestBuffer implements PacketOps {
     const l3 = frame.length - ETH_HLEN;
     if (ethType === ETH_P_IP && l3 < 20) throw refuse('EINVAL', `an IPv4 frame needs at least ${ETH_HLEN + 20} bytes (Ethernet and IPv4 headers); data_in has ${frame.length}`);
     if (ethType === ETH_P_IPV6 && l3 < 40) throw refuse('EINVAL', `an IPv6 frame needs at least ${ETH_HLEN + 40} bytes (Ethernet and IPv6 headers); data_in has ${frame.length}`);
-    this.ctx = new Uint8Array(SKB.size);
-    this.ctxView = new DataView(this.ctx.buffer);
+    this.ctx = freshBytes(SKB.size);
+    this.ctxView = bytesView(this.ctx);
     this.initContext(frame, ethType);
     this.view = { region: undefined as unknown as Region, data: this.data, end: this.data + this.len, mac: this.mac, net: this.net };
   }
@@ -120,7 +121,7 @@ export class SkbTestBuffer implements PacketOps {
     c.setUint32(SKB.protocol, ethProtocol(frame), true);
     c.setUint32(SKB.ifindex, this.device.ifindex, true);
     this.initSocket(frame, ethType);
-    const s = new DataView(this.sock.buffer);
+    const s = bytesView(this.sock);
     c.setUint32(SKB.family, s.getUint32(BPF_SOCK.family, true), true);
     this.ctx.set(this.sock.subarray(BPF_SOCK.src_ip4, BPF_SOCK.src_ip4 + 4), SKB.local_ip4);
     this.ctx.set(this.sock.subarray(BPF_SOCK.dst_ip4, BPF_SOCK.dst_ip4 + 4), SKB.remote_ip4);
@@ -155,7 +156,7 @@ export class SkbTestBuffer implements PacketOps {
 
   /** The test run's socket: its family and addresses come from the IP header (sk_rcv_saddr, sk_daddr). */
   private initSocket(frame: Uint8Array, ethType: number): void {
-    const s = new DataView(this.sock.buffer);
+    const s = bytesView(this.sock);
     s.setUint32(BPF_SOCK.state, 7, true); // TCP_CLOSE, from sock_init_data
     s.setInt32(BPF_SOCK.rx_queue_mapping, -1, true);
     if (ethType === ETH_P_IP) {
@@ -221,11 +222,10 @@ export class SkbTestBuffer implements PacketOps {
   }
 
   /** data_out: from skb->data, with the Ethernet header zeroed back in front for layer-3 types. */
-  dataOut(): Uint8Array {
-    const body = this.buf.slice(this.data, this.data + this.len);
-    if (this.l2) return body;
-    const out = new Uint8Array(ETH_HLEN + body.length);
-    out.set(body, ETH_HLEN);
+  dataOut(alloc: (n: number) => Uint8Array = ownBytes): Uint8Array {
+    const body = this.buf.subarray(this.data, this.data + this.len);
+    const out = alloc((this.l2 ? 0 : ETH_HLEN) + body.length);
+    out.set(body, this.l2 ? 0 : ETH_HLEN);
     return out;
   }
 

@@ -178,7 +178,9 @@ function xdpRun(vm: Vm, prog: VmProgram, info: ProgTypeInfo, opts: TestRunOption
   const buf = new XdpTestBuffer(opts.dataIn ?? new Uint8Array(0), { ctx: opts.ctxIn, ctxOut: opts.ctxOut, devices: opts.devices });
   const r = loop(vm, prog, { setup: (run) => buf.setup(run) }, opts.repeat ?? 1, opts);
   const ctxOut = buf.ctxOut();
-  return finish(info, r, Math.max(1, opts.repeat ?? 1), { dataOut: buf.dataOut(), ...(ctxOut ? { ctxOut } : {}) });
+  const dataOut = buf.dataOut();
+  buf.release();
+  return finish(info, r, Math.max(1, opts.repeat ?? 1), { dataOut, ...(ctxOut ? { ctxOut } : {}) });
 }
 
 function skbRun(vm: Vm, prog: VmProgram, info: ProgTypeInfo, opts: TestRunOptions, l2: boolean): TestRunResult {

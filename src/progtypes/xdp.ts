@@ -7,6 +7,7 @@
  * The buffer lives across the runs of a --repeat, as the kernel's does: adjustments and writes
  * accumulate, and data_out (from data_meta to data_end, then the fragments) shows the last state.
  */
+import { ownBytes } from '../vm/fresh-bytes.js';
 import { LOW_BASE, type Region } from '../vm/memory.js';
 import type { RunContext } from '../vm/runtime.js';
 import { PACKET_OPS, type PacketOps } from '../vm/packet-ops.js';
@@ -45,17 +46,37 @@ function metaLenInvalid(n: number): boolean {
   return (n & 3) !== 0 || n > XDP_MAX_METALEN;
 }
 
+/** A test run's page (data_hard_start at 0) and its context after it: one allocation, not three. */
+interface PageAndContext {
+  readonly page: Uint8Array;
+  readonly ctx: Uint8Array;
+  readonly ctxView: DataView;
+}
+
+/**
+ * Pages test runs gave back (XdpTestBuffer.release): a new one is a buffer outside V8's heap,
+ * which costs more than a short program's whole test run.
+ */
+const sparePages: PageAndContext[] = [];
+const SPARE_PAGES = 4;
+
+function takePage(): PageAndContext {
+  const spare = sparePages.pop();
+  if (spare !== undefined) return spare;
+  const buffer = new ArrayBuffer(XDP_PAGE + XDP_MD.size);
+  return { page: new Uint8Array(buffer, 0, XDP_PAGE), ctx: new Uint8Array(buffer, XDP_PAGE, XDP_MD.size), ctxView: new DataView(buffer, XDP_PAGE, XDP_MD.size) };
+}
+
 export class XdpTestBuffer implements PacketOps {
-  /** The page (data_hard_start at 0) and the context after it: one allocation, not three. */
-  private readonly buffer = new ArrayBuffer(XDP_PAGE + XDP_MD.size);
-  readonly page = new Uint8Array(this.buffer, 0, XDP_PAGE);
+  private readonly held = takePage();
+  readonly page = this.held.page;
   meta: number;
   data: number;
   end: number;
   /** Fragments after the linear part (multi-buffer frames), each in a page of its own. */
   frags: Uint8Array[] = [];
-  readonly ctx = new Uint8Array(this.buffer, XDP_PAGE, XDP_MD.size);
-  private readonly ctxView = new DataView(this.buffer, XDP_PAGE, XDP_MD.size);
+  readonly ctx = this.held.ctx;
+  private readonly ctxView = this.held.ctxView;
   /** The context the caller gets back (ctx_in's fields, data and data_end rewritten). */
   private readonly userCtx: Uint8Array | undefined;
   readonly device: NetDevice;
@@ -100,7 +121,11 @@ export class XdpTestBuffer implements PacketOps {
     this.meta = XDP_PACKET_HEADROOM - metaLen;
     this.data = XDP_PACKET_HEADROOM;
     this.end = this.meta + linear;
+    // A page another test run had: zero but the frame, as the kernel's new one is.
+    this.page.fill(0, 0, this.meta);
     this.page.set(frame.subarray(0, linear), this.meta);
+    this.page.fill(0, this.end);
+    this.ctx.fill(0);
     for (let at = linear; at < frame.length; at += XDP_PAGE) {
       if (this.frags.length === MAX_SKB_FRAGS) throw refuse('ENOMEM', `data_in of ${frame.length} bytes needs more than ${MAX_SKB_FRAGS} fragments of a page`);
       this.frags.push(frame.slice(at, Math.min(frame.length, at + XDP_PAGE)));
@@ -128,10 +153,21 @@ export class XdpTestBuffer implements PacketOps {
     return { r1: ctx.addr(0) };
   }
 
-  /** data_out: from data_meta to data_end, then the fragments. */
-  dataOut(): Uint8Array {
+  /**
+   * Give the page back for another test run, once data_out and ctx_out are made: nothing of a
+   * run keeps its bytes (the VM's regions and the JIT's copies go with the run).
+   */
+  release(): void {
+    if (sparePages.length < SPARE_PAGES && !sparePages.includes(this.held)) sparePages.push(this.held);
+  }
+
+  /**
+   * data_out: from data_meta to data_end, then the fragments, in bytes of its own (a caller that
+   * copies it again may pass freshBytes).
+   */
+  dataOut(alloc: (n: number) => Uint8Array = ownBytes): Uint8Array {
     const fragLen = this.fragsLength();
-    const out = new Uint8Array(this.end - this.meta + fragLen);
+    const out = alloc(this.end - this.meta + fragLen);
     out.set(this.page.subarray(this.meta, this.end));
     let at = this.end - this.meta;
     for (const f of this.frags) {
