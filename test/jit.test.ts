@@ -479,6 +479,52 @@ test('map lookups the compiled code caches give what the map holds after every c
   assert.ok(lookups[1]! < lookups[0]! / 2, `the JIT's lookups reached the maps ${lookups[1]} times, the interpreter's ${lookups[0]}`);
 });
 
+test('compiled lookups the cache does not answer (rt.lookup) find keys of 1, 2, 4 and 8 bytes as the helper does', () => {
+  const sizes = [[1, 'u8'], [2, 'u16'], [4, 'u32'], [8, 'u64']] as const;
+  for (const type of ['hash', 'percpu_hash', 'array'] as const) {
+    for (const [size, width] of sizes) {
+      if (type === 'array' && size !== 4) continue;
+      // The key from the packet's first bytes, through the stack; r0: the value's first 8 bytes, or 99.
+      const text = [
+        'r2 = *(u32 *)(r1 + 0)', 'r3 = *(u32 *)(r1 + 4)', 'r4 = r2', 'r4 += 8', 'if r4 > r3 goto out',
+        `r5 = *(${width} *)(r2 + 0)`, `*(${width} *)(r10 - 8) = r5`,
+        'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -8', 'call 1', 'if r0 == 0 goto none',
+        'r0 = *(u64 *)(r0 + 0)', 'exit',
+        'none:', 'r0 = 99', 'exit', 'out:', 'r0 = 0', 'exit',
+      ].join('\n');
+      const results: string[] = [];
+      for (const engine of ['interp', 'jit'] as const) {
+        const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+        const m = vm.createMap({ name: 'm', type, keySize: size, valueSize: 8, maxEntries: 8, flags: 0 } as MapSpec);
+        const key = (k: number): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i === 0 ? k : i === size - 1 ? 0x80 | k : 0));
+        const value = (v: number): Uint8Array => {
+          const b = new Uint8Array(m.map.userValueSize);
+          new DataView(b.buffer).setBigUint64(0, BigInt(v), true);
+          return b;
+        };
+        for (const k of [1, 3, 6]) if (type !== 'array') m.map.update(key(k), value(k * 1000), 0);
+        if (type === 'array') for (const k of [1, 3, 6]) m.map.update(Uint8Array.of(k, 0, 0, 0), value(k * 1000), 0);
+        const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL', maps: [m] });
+        if (engine === 'jit') {
+          const j = jitOf(p.prepared);
+          if (typeof j === 'string') assert.fail(j);
+          assert.equal(j.cachedLookups, 1, `${type} key ${size}: compiled with the cache`);
+        }
+        const seq: string[] = [];
+        for (const k of [1, 2, 3, 6, 7, 1]) {
+          const frame = new Uint8Array(64);
+          frame.set(type === 'array' ? Uint8Array.of(k, 0, 0, 0) : key(k));
+          const r = testRun(vm, p, { dataIn: frame, repeat: 2 });
+          seq.push(String(r.r0));
+        }
+        results.push(seq.join(' '));
+      }
+      assert.equal(results[1], results[0], `${type} with ${size}-byte keys`);
+      assert.equal(results[0], type === 'array' ? '1000 0 3000 6000 0 1000' : '1000 99 3000 6000 99 1000', `${type} with ${size}-byte keys`);
+    }
+  }
+});
+
 test('tsbpf run --repeat: runs of a program that writes only its stack go back to back on the JIT, with what the interpreter gives', () => {
   const helpers = kernelHelpers();
   const cases: [string, boolean][] = [

@@ -7,7 +7,8 @@
  */
 import { ArrayOfMapsMap, BloomFilterMap, HashOfMapsMap, MAP_FLAGS, QueueStackMap } from '../maps/index.js';
 import type { HelperCall, HelperDef } from './registry.js';
-import type { VmMap } from '../vm/runtime.js';
+import type { RunContext, VmMap } from '../vm/runtime.js';
+import type { Region } from '../vm/memory.js';
 import type { BpfError } from '../errors.js';
 import { errnoOf, errnoResult, negErrno } from './errno.js';
 import { copyOut, helper, helperError, mapArg, mem, placed, runOf, u32, withPlace } from './support.js';
@@ -68,15 +69,24 @@ function lookupAddress(call: HelperCall, name: string, m: VmMap, key: Uint8Array
     const inner = id === undefined ? undefined : run.vm.maps.get(id);
     return inner ? inner.handle.addr(0) : 0n;
   }
-  let view: Uint8Array | undefined;
+  let r: Region | undefined;
   try {
-    view = m.map.lookupView(key, cpu);
+    r = lookupValueRegion(run, m, key, cpu);
   } catch (e) {
     throw placed(call, name, e);
   }
-  if (view === undefined) return 0n;
-  const writable = (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
-  return run.addressOf(view, writable, valueRegionName(m));
+  return r === undefined ? 0n : r.addr(0);
+}
+
+/**
+ * What bpf_map_lookup_elem gives a program for `key` on `cpu` of a map that holds values (not
+ * maps): the region of the element's value in this run, or undefined. Shared with the JIT's
+ * compiled lookups (jit/context.ts), which take no BigInt.
+ */
+export function lookupValueRegion(run: RunContext, m: VmMap, key: Uint8Array, cpu: number): Region | undefined {
+  const view = m.map.lookupView(key, cpu);
+  if (view === undefined) return undefined;
+  return run.valueRegion(view, (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0, valueRegionName(m));
 }
 
 /** Update flags are a u64; anything above BPF_EXIST | BPF_F_LOCK is EINVAL before the map sees it. */

@@ -28,7 +28,7 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
+  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
@@ -839,7 +839,12 @@ class FunctionCompiler {
     this.openIf();
     c.get(entry).load(OP.i64_load, LOOKUPS + K_R0).set(0);
     c.else();
-    this.callHelper(slot);
+    // rt.lookup: the map's handle and the key in halves, r0 back in CTRL (no BigInt either way).
+    c.i32(slot);
+    c.get(1).op(OP.i32_wrap_i64).get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
+    c.get(key).op(OP.i32_wrap_i64).get(key).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
+    c.i32(RT.LOOKUP).callIndirect(RT.LOOKUP);
+    c.i32(CTRL).load(OP.i64_load, C_LOOKUPR0).set(0);
     this.checkStatus(slot + 1);
     this.invalidateCaches();
     c.get(entry).i32(CTRL).load(OP.i32_load, C_GEN).store(OP.i32_store, LOOKUPS + K_GEN);

@@ -19,8 +19,11 @@ import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
+import { lookupValueRegion } from '../helpers/maps.js';
+import { mapArg, placed, runOf } from '../helpers/support.js';
+import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -55,6 +58,12 @@ interface RunState {
 }
 
 const compiled = new WeakMap<PreparedProgram, JitProgram | string>();
+
+const LOOKUP_NAME = 'bpf_map_lookup_elem';
+/** The key of rt.lookup, as bytes: its halves written into 8, viewed at each key size compiled lookups take. */
+const LOOKUP_BYTES = new ArrayBuffer(8);
+const LOOKUP_KEY = new DataView(LOOKUP_BYTES);
+const LOOKUP_KEYS = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => new Uint8Array(LOOKUP_BYTES, 0, n));
 
 /** The compiled form of a program (compiled on first use), or why it runs on the interpreter. */
 export function jitOf(prog: PreparedProgram): JitProgram | string {
@@ -228,6 +237,7 @@ export class JitContext {
       helper3: (pc: number, a: bigint, b: bigint, c: bigint) => this.helper(pc, a, b, c, 0n, 0n),
       helper4: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint) => this.helper(pc, a, b, c, d, 0n),
       helper5: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
+      lookup: (pc: number, mapLo: number, mapHi: number, keyLo: number, keyHi: number) => this.lookup(pc, mapLo, mapHi, keyLo, keyHi),
     };
     return runtimeTable(rt);
   }
@@ -565,6 +575,46 @@ export class JitContext {
     if (call.stop) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.STOP;
     else if (call.tail !== undefined) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.TAIL;
     return r0;
+  }
+
+  /**
+   * rt.lookup: a compiled bpf_map_lookup_elem the lookup cache did not answer, of a map the
+   * verifier proved at the call (one holding values: compile.ts cachedLookup), with the key's
+   * bytes as the code read them. What the helper does, without its BigInts: the key needs no copy
+   * written back first, and the value's region is mapped for the code before it gets the address.
+   */
+  private lookup(pc: number, mapLo: number, mapHi: number, keyLo: number, keyHi: number): void {
+    const st = this.state!;
+    const call = st.call;
+    call.pc = pc;
+    this.i32[(CTRL + C_HELPED) >> 2] = 1;
+    this.helperCalls++;
+    const handle = st.memory.regions[(mapHi - TAG_BASE) >>> 0];
+    const run = call.services as RunContext | undefined;
+    if (handle === undefined || handle.kind !== 'map' || handle.lo(0) !== mapLo || run?.kind !== 'tsbpf-run-services') {
+      // Not what the verifier proved: the helper's own checks say what is wrong.
+      const addr = (BigInt(mapHi >>> 0) << 32n) | BigInt(mapLo >>> 0);
+      mapArg(call, LOOKUP_NAME, addr);
+      runOf(call, LOOKUP_NAME);
+      throw new BpfError('EHELPER', `insn ${pc}: ${LOOKUP_NAME}: 0x${addr.toString(16)} is not the map the verifier proved (a JIT bug)`, { insn: pc });
+    }
+    const m = handle.owner as VmMap;
+    LOOKUP_KEY.setInt32(0, keyLo, true);
+    LOOKUP_KEY.setInt32(4, keyHi, true);
+    let r: Region | undefined;
+    try {
+      r = lookupValueRegion(run, m, LOOKUP_KEYS[m.map.spec.keySize]!, run.cpu);
+    } catch (e) {
+      throw placed(call, LOOKUP_NAME, e);
+    }
+    if (r === undefined) {
+      this.put64(CTRL + C_LOOKUPR0, 0, 0);
+      return;
+    }
+    // As mapValue: a region past those the table can address leaves the code for the interpreter.
+    if (r.index >= LOW_INDEX) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
+    else this.mapRegion(r.index, r, 0);
+    this.put64(CTRL + C_LOOKUPR0, r.lo(0), r.tag);
   }
 
   /** LD_ABS / LD_IND: a big-endian read from the packet view; past its end the program stops with 0. */

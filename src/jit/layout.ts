@@ -82,7 +82,9 @@ export const C_TAILR0 = C_ZERO + 48;
  * stack (its frames stay as zeroed), -1 otherwise.
  */
 export const C_ZMASK = C_ZERO + 56;
-export const CTRL_SIZE = C_ZERO + 64;
+/** What rt.lookup found (i64: r0 of bpf_map_lookup_elem), for the compiled code to load. */
+export const C_LOOKUPR0 = C_ZERO + 64;
+export const CTRL_SIZE = C_ZERO + 72;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);

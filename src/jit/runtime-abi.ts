@@ -27,11 +27,17 @@ export const RT = {
    * with the k arguments its prototype has (each i64 crossing into JavaScript is a BigInt made).
    */
   HELPER: 4,
+  /**
+   * lookup(slot, mapLo, mapHi, keyLo, keyHi): bpf_map_lookup_elem of a verified call whose map
+   * holds values (compile.ts cachedLookup) with its key of at most 8 bytes in two halves, r0 left
+   * at CTRL + C_LOOKUPR0: no BigInt crosses.
+   */
+  LOOKUP: 10,
 } as const;
 
 const HELPER_ARITIES = [0, 1, 2, 3, 4, 5] as const;
 
-export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const)] as const;
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const), 'lookup'] as const;
 
 export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
@@ -39,6 +45,7 @@ export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32'], results: ['i64'] },
   { params: ['i32'], results: ['i32'] },
   ...HELPER_ARITIES.map((k): FuncType => ({ params: ['i32', ...new Array<'i64'>(k).fill('i64')], results: ['i64'] })),
+  { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
 ];
 
 /** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */

@@ -163,12 +163,17 @@ export class RunContext implements RunServices {
 
   /** The address at which a map value (a live view from a map) is visible to this run. */
   addressOf(view: Uint8Array, writable: boolean, name: string): bigint {
+    return this.valueRegion(view, writable, name).addr(0);
+  }
+
+  /** The region of a map value (a live view from a map) in this run (addressOf's). */
+  valueRegion(view: Uint8Array, writable: boolean, name: string): Region {
     const memory = this.vm.memory;
     const r = RunContext.valueRegions.get(view);
-    if (r !== undefined && (memory.regions[r.index] === r || memory.readd(r, name, 'map_value', view, writable))) return r.addr(0);
+    if (r !== undefined && (memory.regions[r.index] === r || memory.readd(r, name, 'map_value', view, writable))) return r;
     const added = memory.add(name, 'map_value', view, writable);
     if (added !== r) RunContext.valueRegions.set(view, added);
-    return added.addr(0);
+    return added;
   }
 
   /** Give any bytes an address for this run (ringbuf records, scratch buffers). */
