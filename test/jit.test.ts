@@ -376,6 +376,35 @@ test('linear memory grown in the middle of a run keeps the stack frames helpers 
   assert.equal(out[0], `r0 82 value1 ${'4d00000000000000'}${'0500000000000000'}`);
 });
 
+test('a tail call\'s target that writes its stack has it zeroed for every run, though its caller writes none', () => {
+  // Unverified, so that the target may read its frame before writing it: each run must read 0.
+  // The entry calls a helper first, so that each run goes back to JavaScript; the runs after the
+  // first reach the target through the call site's cache.
+  const u32 = (v: number): Uint8Array => Uint8Array.of(v & 255, (v >> 8) & 255, (v >> 16) & 255, v >>> 24);
+  const out: string[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine, verify: false } as VmOptions);
+    const jumps = vm.createMap({ name: 'jumps', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 2, flags: 0 } as MapSpec);
+    const target = vm.loadProgram({ name: 't', type: 'xdp', license: 'GPL', insns: assemble('r0 = *(u64 *)(r10 - 8)\nr1 = r0\nr1 += 5\n*(u64 *)(r10 - 8) = r1\nexit') });
+    const seq: number[] = [];
+    for (const helper of [false, true]) {
+      const entry = vm.loadProgram({
+        name: 'entry', type: 'xdp', license: 'GPL', maps: [jumps],
+        insns: assemble(`r6 = r1\n${helper ? 'call 5\n' : ''}r1 = r6\nr2 = map[idx:0] ll\nr3 = 0\ncall 12\nr0 = 99\nexit`),
+      });
+      if (engine === 'jit') {
+        const j = jitOf(entry.prepared);
+        if (typeof j === 'string') assert.fail(j);
+        assert.equal(j.writesStack, false);
+      }
+      jumps.map.update(u32(0), u32(target.id), 0);
+      for (const repeat of [1, 2, 5]) seq.push(testRun(vm, entry, { dataIn: new Uint8Array(64), repeat }).retval);
+    }
+    out.push(seq.join(' '));
+  }
+  assert.deepEqual(out, ['0 0 0 0 0 0', '0 0 0 0 0 0']);
+});
+
 test('a tail call the compiled code cached follows the prog array when user space changes it', () => {
   // entry: tail call slot 0 of the prog array, else 99. The first run fills the call site's cache;
   // after the slot is pointed elsewhere the next runs (one, then three on one set-up) go there.

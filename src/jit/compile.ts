@@ -77,8 +77,9 @@ export interface JitProgram {
   /** Calls of bpf_loop the code runs itself (FunctionCompiler.inlineLoop). */
   readonly inlinedLoops: number;
   /**
-   * A run may write the stack: a store or an atomic (through any pointer), a helper that writes
-   * memory, or a tail call (to a program that may). Otherwise the frames stay zeroed from run to run.
+   * A run may write the stack: a store or an atomic (through a pointer the verifier did not prove
+   * to point elsewhere), or a helper that writes memory. Otherwise the frames stay zeroed from run
+   * to run, unless a tail call's target writes them (jit/context.ts enter).
    */
   readonly writesStack: boolean;
   readonly ctxExtent: number;
@@ -1077,12 +1078,20 @@ class ModuleCompiler {
     this.cfg.functions.forEach((s, k) => this.fnIndex.set(s, this.firstBpf + k));
   }
 
-  /** JitProgram.writesStack: a store or an atomic, a helper that writes memory, or a tail call. */
+  /**
+   * JitProgram.writesStack: a store or an atomic, unless the verifier proved its base a pointer
+   * into something else than a stack frame, or a helper that writes memory. (A tail call's target
+   * counts for itself: the context learns of it when the target is entered.)
+   */
   private writesStack(): boolean {
     return this.forms.some((f, i) => {
-      if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') return true;
-      const h = f.kind === 'call' && f.callKind === 'helper' ? this.prog.helpers[this.slots[i]!] : undefined;
-      return h !== undefined && (h.id === TAIL_CALL_HELPER || writesMemory(h));
+      const slot = this.slots[i]!;
+      if (f.kind === 'st' || f.kind === 'stx' || f.kind === 'atomic') {
+        const kinds = this.access(slot);
+        return kinds === 0 || (kinds & (ACCESS.STACK | ACCESS.MEM)) !== 0;
+      }
+      const h = f.kind === 'call' && f.callKind === 'helper' ? this.prog.helpers[slot] : undefined;
+      return h !== undefined && h.id !== TAIL_CALL_HELPER && writesMemory(h);
     });
   }
 

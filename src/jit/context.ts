@@ -216,6 +216,8 @@ export class JitContext {
       this.enteredProgs.push(target);
     }
     call.tail = undefined;
+    // (The compiled callers call it again from their caches, without coming here, in this execution.)
+    if (tj.writesStack) this.stackMayBeWritten();
     this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     this.i32[(CTRL + C_CUR) >> 2] = inst.entry;
     if (tj.directPacket) this.wantLow = true;
@@ -617,6 +619,15 @@ export class JitContext {
     this.put64(CTRL + C_LOOKUPR0, r.lo(0), r.tag);
   }
 
+  /**
+   * A program of this execution may write a stack frame (the entry program, a tail call's target,
+   * the interpreter after a hand-over): from now until the execution ends each run zeroes the
+   * frames the run before used (C_ZMASK), where they otherwise stay as zeroed.
+   */
+  private stackMayBeWritten(): void {
+    this.i32[(CTRL + C_ZMASK) >> 2] = -1;
+  }
+
   /** LD_ABS / LD_IND: a big-endian read from the packet view; past its end the program stops with 0. */
   private ldpkt(k: number, size: number, _pc: number): bigint {
     const p = this.state!.packet;
@@ -901,7 +912,7 @@ export class JitContext {
       }
       this.wantLow = curJit.directPacket;
       this.ctxNeed = curJit.directCtx ? curJit : undefined;
-      this.i32[(CTRL + C_ZMASK) >> 2] = curJit.writesStack ? -1 : 0;
+      if (curJit.writesStack) this.stackMayBeWritten();
       this.current = cur;
       // Direct packet accesses need the packet in the low window (where the context's data pointers
       // point), direct context accesses a context; a run without them goes to the interpreter.
@@ -959,6 +970,7 @@ export class JitContext {
   /** Continue the run on the interpreter from the state the compiled code left in CTRL. */
   private handOver(prog: PreparedProgram, opts: ExecOptions, input: Region, pc: number, count: number, depth: number, caller?: PreparedProgram): RunResult {
     const st = this.state!;
+    this.stackMayBeWritten();
     this.syncOut();
     this.unmapAll();
     // The interpreter's helper calls may write maps without the context knowing.
@@ -989,6 +1001,7 @@ export class JitContext {
     this.unmapAll();
     this.resetArena();
     this.helperCalls = 0;
+    this.i32[(CTRL + C_ZMASK) >> 2] = 0;
     this.wantLow = false;
     this.ctxNeed = undefined;
     this.current = undefined;
