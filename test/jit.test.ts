@@ -508,9 +508,9 @@ test('map lookups the compiled code caches give what the map holds after every c
   assert.ok(lookups[1]! < lookups[0]! / 2, `the JIT's lookups reached the maps ${lookups[1]} times, the interpreter's ${lookups[0]}`);
 });
 
-test('compiled lookups the cache does not answer (rt.lookup) find keys of 1, 2, 4 and 8 bytes as the helper does', () => {
+test('compiled lookups the cache does not answer (rt.lookup) find keys of 1, 2, 4 and 8 bytes as the helper does, LRU maps\' too', () => {
   const sizes = [[1, 'u8'], [2, 'u16'], [4, 'u32'], [8, 'u64']] as const;
-  for (const type of ['hash', 'percpu_hash', 'array'] as const) {
+  for (const type of ['hash', 'percpu_hash', 'array', 'lru_hash'] as const) {
     for (const [size, width] of sizes) {
       if (type === 'array' && size !== 4) continue;
       // The key from the packet's first bytes, through the stack; r0: the value's first 8 bytes, or 99.
@@ -537,7 +537,9 @@ test('compiled lookups the cache does not answer (rt.lookup) find keys of 1, 2, 
         if (engine === 'jit') {
           const j = jitOf(p.prepared);
           if (typeof j === 'string') assert.fail(j);
-          assert.equal(j.cachedLookups, 1, `${type} key ${size}: compiled with the cache`);
+          // An LRU lookup marks its element used: never answered from the cache.
+          assert.equal(j.cachedLookups, type === 'lru_hash' ? 0 : 1, `${type} key ${size}: compiled with the cache`);
+          assert.match(wasmText(j), /call_indirect \(type \$rt\.lookup\)/);
         }
         const seq: string[] = [];
         for (const k of [1, 2, 3, 6, 7, 1]) {
@@ -552,6 +554,28 @@ test('compiled lookups the cache does not answer (rt.lookup) find keys of 1, 2, 
       assert.equal(results[0], type === 'array' ? '1000 0 3000 6000 0 1000' : '1000 99 3000 6000 99 1000', `${type} with ${size}-byte keys`);
     }
   }
+});
+
+test('an LRU map evicts what the interpreter evicts when compiled code looks a key up twice', () => {
+  // Fill a 3-element LRU map with 1, 2, 3; look up 1, 2, then 1 again (the lookups mark use: 3 is
+  // now oldest, then 2); insert 4 and 5, which evict 3 and 2; r0 says which of 1..5 are left.
+  const key = (k: number): string[] => [`*(u32 *)(r10 - 4) = ${k}`, 'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -4'];
+  const update = (k: number): string[] => [...key(k), `*(u64 *)(r10 - 16) = ${k}`, 'r3 = r10', 'r3 += -16', 'r4 = 0', 'call 2'];
+  const lookup = (k: number): string[] => [...key(k), 'call 1'];
+  const text = [
+    ...update(1), ...update(2), ...update(3), ...lookup(1), ...lookup(2), ...lookup(1), ...update(4), ...update(5),
+    'r6 = 0',
+    ...[1, 2, 3, 4, 5].flatMap((k) => [...lookup(k), `if r0 == 0 goto skip${k}`, `r6 |= ${1 << k}`, `skip${k}:`]),
+    'r0 = r6', 'exit',
+  ].join('\n');
+  const out: number[] = [];
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const m = vm.createMap({ name: 'l', type: 'lru_hash', keySize: 4, valueSize: 8, maxEntries: 3, flags: 0 } as MapSpec);
+    const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL', maps: [m] });
+    out.push(testRun(vm, p, { dataIn: new Uint8Array(64) }).retval);
+  }
+  assert.deepEqual(out, [(1 << 1) | (1 << 4) | (1 << 5), (1 << 1) | (1 << 4) | (1 << 5)]);
 });
 
 test('tsbpf run --repeat: runs of a program that writes only its stack go back to back on the JIT, with what the interpreter gives', () => {

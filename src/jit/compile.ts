@@ -18,7 +18,7 @@
  *    over one buffer checks each access with one subtraction and one compare;
  *  - helpers, faults and region mapping are calls out to JavaScript through the context's table
  *    (runtime-abi.ts; BigInt arguments, the JS API's i64 mapping); a verified program's map
- *    lookups first ask the lookup cache in linear memory (cachedLookup).
+ *    lookups first ask the lookup cache in linear memory, then rt.lookup (compiledLookup).
  */
 import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
@@ -32,7 +32,7 @@ import {
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, cachesLookups, isKernelLoop, writesMemory } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelLookup, isKernelLoop, writesMemory } from './helper-effects.js';
 import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
 import { ERRNO } from '../helpers/errno.js';
 import { Code } from './wasm/code.js';
@@ -72,7 +72,7 @@ export interface JitProgram {
    */
   readonly directValues: boolean;
   readonly valueTags: readonly number[];
-  /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.cachedLookup). */
+  /** Calls of bpf_map_lookup_elem compiled with the lookup cache (FunctionCompiler.compiledLookup). */
   readonly cachedLookups: number;
   /** Calls of bpf_loop the code runs itself (FunctionCompiler.inlineLoop). */
   readonly inlinedLoops: number;
@@ -780,9 +780,9 @@ class FunctionCompiler {
 
   private helperCall(slot: number): void {
     const c = this.code;
-    const keySize = this.m.cachedLookup(slot);
-    if (keySize > 0) {
-      this.cachedLookup(slot, keySize);
+    const keySize = this.m.compiledLookup(slot);
+    if (keySize !== 0) {
+      this.compiledLookup(slot, Math.abs(keySize), keySize > 0);
       return;
     }
     const callback = this.m.loops.get(slot);
@@ -817,29 +817,31 @@ class FunctionCompiler {
   }
 
   /**
-   * bpf_map_lookup_elem through the context's lookup cache (LOOKUPS): the same map and key as a
-   * lookup made earlier in this generation give what that lookup gave, without a call out. The
-   * runtime starts a new generation whenever a map may have changed (a helper that writes, the end
-   * of an execution, dropped regions), so the answer is the helper's; the value's region stays
-   * mapped from the lookup that filled the entry. Only for maps whose lookup changes nothing
-   * (cachedLookup), with the key read as the helper reads it.
+   * bpf_map_lookup_elem of a map the verifier proved (ModuleCompiler.compiledLookup), with the key
+   * read as the helper reads it, through rt.lookup. When `cached`, first the context's lookup
+   * cache (LOOKUPS): the same map and key as a lookup made earlier in this generation give what
+   * that lookup gave, without a call out. The runtime starts a new generation whenever a map may
+   * have changed (a helper that writes, the end of an execution, dropped regions), so the answer
+   * is the helper's; the value's region stays mapped from the lookup that filled the entry.
    */
-  private cachedLookup(slot: number, keySize: number): void {
+  private compiledLookup(slot: number, keySize: number, cached: boolean): void {
     const c = this.code;
-    this.m.cachedLookups++;
     const key = (this.lookupKey ??= this.local('i64'));
-    const entry = (this.lookupEntry ??= this.local('i32'));
     const off = this.emitAddress(2, 0, keySize, false, slot);
     c.load(LOAD_U[keySize]!, off).set(key);
-    // Fibonacci hashing of key ^ map: the top bits pick the entry.
-    c.get(key).get(1).op(OP.i64_xor).i64(0x9e3779b97f4a7c15n).op(OP.i64_mul).i64(64 - LOOKUP_BITS).op(OP.i64_shr_u);
-    c.op(OP.i32_wrap_i64).i32(Math.log2(LOOKUP_SIZE)).op(OP.i32_shl).set(entry);
-    c.get(entry).load(OP.i32_load, LOOKUPS + K_GEN).i32(CTRL).load(OP.i32_load, C_GEN).op(OP.i32_eq);
-    c.get(entry).load(OP.i64_load, LOOKUPS + K_MAP).get(1).op(OP.i64_eq).op(OP.i32_and);
-    c.get(entry).load(OP.i64_load, LOOKUPS + K_KEY).get(key).op(OP.i64_eq).op(OP.i32_and);
-    this.openIf();
-    c.get(entry).load(OP.i64_load, LOOKUPS + K_R0).set(0);
-    c.else();
+    if (cached) {
+      this.m.cachedLookups++;
+      const entry = (this.lookupEntry ??= this.local('i32'));
+      // Fibonacci hashing of key ^ map: the top bits pick the entry.
+      c.get(key).get(1).op(OP.i64_xor).i64(0x9e3779b97f4a7c15n).op(OP.i64_mul).i64(64 - LOOKUP_BITS).op(OP.i64_shr_u);
+      c.op(OP.i32_wrap_i64).i32(Math.log2(LOOKUP_SIZE)).op(OP.i32_shl).set(entry);
+      c.get(entry).load(OP.i32_load, LOOKUPS + K_GEN).i32(CTRL).load(OP.i32_load, C_GEN).op(OP.i32_eq);
+      c.get(entry).load(OP.i64_load, LOOKUPS + K_MAP).get(1).op(OP.i64_eq).op(OP.i32_and);
+      c.get(entry).load(OP.i64_load, LOOKUPS + K_KEY).get(key).op(OP.i64_eq).op(OP.i32_and);
+      this.openIf();
+      c.get(entry).load(OP.i64_load, LOOKUPS + K_R0).set(0);
+      c.else();
+    }
     // rt.lookup: the map's handle and the key in halves, r0 back in CTRL (no BigInt either way).
     c.i32(slot);
     c.get(1).op(OP.i32_wrap_i64).get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
@@ -848,11 +850,14 @@ class FunctionCompiler {
     c.i32(CTRL).load(OP.i64_load, C_LOOKUPR0).set(0);
     this.checkStatus(slot + 1);
     this.invalidateCaches();
-    c.get(entry).i32(CTRL).load(OP.i32_load, C_GEN).store(OP.i32_store, LOOKUPS + K_GEN);
-    c.get(entry).get(1).store(OP.i64_store, LOOKUPS + K_MAP);
-    c.get(entry).get(key).store(OP.i64_store, LOOKUPS + K_KEY);
-    c.get(entry).get(0).store(OP.i64_store, LOOKUPS + K_R0);
-    this.closeIf();
+    if (cached) {
+      const entry = this.lookupEntry!;
+      c.get(entry).i32(CTRL).load(OP.i32_load, C_GEN).store(OP.i32_store, LOOKUPS + K_GEN);
+      c.get(entry).get(1).store(OP.i64_store, LOOKUPS + K_MAP);
+      c.get(entry).get(key).store(OP.i64_store, LOOKUPS + K_KEY);
+      c.get(entry).get(0).store(OP.i64_store, LOOKUPS + K_R0);
+      this.closeIf();
+    }
   }
 
   /**
@@ -1157,11 +1162,17 @@ class ModuleCompiler {
    * verified call of the kernel's helper on a map the verifier knows, of a type whose lookup has no
    * effect (not LRU, which counts the use), with a key of 1, 2, 4 or 8 bytes.
    */
-  cachedLookup(slot: number): number {
+  /**
+   * The key size of a verified bpf_map_lookup_elem at `slot` compiled as rt.lookup (the map known
+   * and holding values, the key of 1, 2, 4 or 8 bytes), negative when the lookup cache may not
+   * answer it (an LRU map's lookup marks the element used), else 0: the helper is called.
+   */
+  compiledLookup(slot: number): number {
     const p = this.prog.proven;
-    if (p === undefined || !cachesLookups(this.prog.helpers[slot]!)) return 0;
+    if (p === undefined || !isKernelLookup(this.prog.helpers[slot]!)) return 0;
     const m = p.maps[p.helperMap[slot]!];
-    return m !== undefined && CACHED_LOOKUP_TYPES.has(m.type) && LOAD_U[m.keySize] !== undefined ? m.keySize : 0;
+    if (m === undefined || LOAD_U[m.keySize] === undefined) return 0;
+    return CACHED_LOOKUP_TYPES.has(m.type) ? m.keySize : UNCACHED_LOOKUP_TYPES.has(m.type) ? -m.keySize : 0;
   }
 
   /** The kinds of pointer the verifier proved the access at `slot` goes through (0: not verified). */

@@ -581,7 +581,7 @@ export class JitContext {
 
   /**
    * rt.lookup: a compiled bpf_map_lookup_elem the lookup cache did not answer, of a map the
-   * verifier proved at the call (one holding values: compile.ts cachedLookup), with the key's
+   * verifier proved at the call (one holding values: compile.ts compiledLookup), with the key's
    * bytes as the code read them. What the helper does, without its BigInts: the key needs no copy
    * written back first, and the value's region is mapped for the code before it gets the address.
    */

@@ -62,16 +62,21 @@ export function writesMemory(h: HelperDef): boolean {
 /** The kernel's bpf_map_lookup_elem (a VM may register its own under the same id). */
 const MAP_LOOKUP = mapHelpers.find((h) => h.name === 'bpf_map_lookup_elem');
 
-/** Whether calls of `h` may be answered from the lookup cache of compiled code (compile.ts cachedLookup). */
-export function cachesLookups(h: HelperDef): boolean {
+/** Whether `h` is the kernel's bpf_map_lookup_elem, which compiled code may do itself (compile.ts compiledLookup). */
+export function isKernelLookup(h: HelperDef): boolean {
   return h === MAP_LOOKUP;
 }
 
 /**
  * Map types whose lookup from a program changes nothing and gives, for a key, the same answer
- * until the map is written: an LRU lookup marks the element used, a map of maps is left out.
+ * until the map is written: compiled code may answer it from its lookup cache.
  */
 export const CACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName>(['hash', 'array', 'percpu_hash', 'percpu_array']);
+/**
+ * Map types whose lookups compiled code makes through rt.lookup every time: an LRU lookup marks
+ * the element used (maps of maps give a map, and go through the helper).
+ */
+export const UNCACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName>(['lru_hash', 'lru_percpu_hash']);
 
 /** The kernel's bpf_loop, which compiled code may run itself (compile.ts inlineLoop). */
 const LOOP = callbackHelpers.find((h) => h.name === 'bpf_loop');

@@ -29,7 +29,7 @@ export const RT = {
   HELPER: 4,
   /**
    * lookup(slot, mapLo, mapHi, keyLo, keyHi): bpf_map_lookup_elem of a verified call whose map
-   * holds values (compile.ts cachedLookup) with its key of at most 8 bytes in two halves, r0 left
+   * holds values (compile.ts compiledLookup) with its key of at most 8 bytes in two halves, r0 left
    * at CTRL + C_LOOKUPR0: no BigInt crosses.
    */
   LOOKUP: 10,
