@@ -54,30 +54,61 @@ function fail(msg: string): never {
  * time: like the kernel's test-run timer, which stops while the task is preempted, it leaves out
  * the time other processes take on a shared machine.
  */
-function timeIt(batch: (n: number) => number | undefined): number {
-  const run = (n: number): number => {
-    const c0 = process.cpuUsage();
-    const inner = batch(n);
-    if (inner !== undefined) return inner;
-    const c = process.cpuUsage(c0);
-    return (c.user + c.system) * 1000;
-  };
+type Batch = (n: number) => number | undefined;
+
+/** Total ns of `batch(n)`: its own figure, else the CPU time it took. */
+function timeBatch(batch: Batch, n: number): number {
+  const c0 = process.cpuUsage();
+  const inner = batch(n);
+  if (inner !== undefined) return inner;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) * 1000;
+}
+
+/** Runs a batch takes about BATCH_NS with (after one warm batch). */
+function batchSize(batch: Batch): number {
   let n = 1;
   for (;;) {
-    const t = run(n);
+    const t = timeBatch(batch, n);
     if (t > BATCH_NS / 4 || n > 1e7) { n = Math.max(1, Math.round((n * BATCH_NS) / Math.max(t, 1))); break; }
     n *= 4;
   }
-  run(n); // warm
+  timeBatch(batch, n);
+  return n;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+function timeIt(batch: Batch): number {
+  const n = batchSize(batch);
   const per: number[] = [];
-  let total = 0;
-  while (total < MIN_NS || per.length < 5) {
-    const t = run(n);
+  for (let total = 0; total < MIN_NS || per.length < 5; ) {
+    const t = timeBatch(batch, n);
     total += t;
     per.push(t / n);
   }
-  per.sort((a, b) => a - b);
-  return per[per.length >> 1]!;
+  return median(per);
+}
+
+/**
+ * The kernel's and tsbpf's ns per run measured in alternating batches, and the median of the
+ * ratio of each pair: a change of the CPU's clock between two separate measurements (a few per
+ * cent on these machines) then moves both sides of a ratio alike.
+ */
+function timePair(kernel: Batch, tsbpf: Batch): { kernel: number; tsbpf: number; ratio: number } {
+  const nk = batchSize(kernel), nt = batchSize(tsbpf);
+  const k: number[] = [], t: number[] = [], ratio: number[] = [];
+  for (let total = 0; total < 2 * MIN_NS || ratio.length < 9; ) {
+    const tk = timeBatch(kernel, nk), tt = timeBatch(tsbpf, nt);
+    total += tk + tt;
+    k.push(tk / nk);
+    t.push(tt / nt);
+    ratio.push(tt / nt / (tk / nk));
+  }
+  return { kernel: median(k), tsbpf: median(t), ratio: median(ratio) };
 }
 
 function here(): string {
@@ -127,7 +158,8 @@ const WHAT: Record<string, string> = {
   empty: 'empty program', hashmap: '4 hash-map lookups/updates', hashmap_vary: 'the same, keys new every run', tail_entry: 'tail-call chain (5 programs)',
 };
 
-interface Row { name: string; what: string; kernel?: number; jit: number; interp: number; native?: number }
+/** `ratio`: JIT/kernel measured pair by pair (timePair), else the ratio of the two medians. */
+interface Row { name: string; what: string; kernel?: number; jit: number; interp: number; ratio?: number; native?: number }
 
 function vmFor(specs: ObjectSpec[], engine: Engine): { vm: Vm; progs: Map<string, VmProgram>; verified: boolean } {
   let verified = true;
@@ -182,8 +214,11 @@ function verifiedPath(): Row[] {
       }
       // What `tsbpf prog run ... --repeat n` does; its duration_ns is wall time, so CPU time is taken here.
       const vmTime = (vm: Vm, p: VmProgram) => (n: number): undefined => { testRun(vm, p, { dataIn: frame, repeat: n }); return undefined; };
-      const row: Row = { name, what: WHAT[name]!, jit: timeIt(vmTime(jit.vm, pj)), interp: timeIt(vmTime(interp.vm, pi)) };
-      if (kp) row.kernel = timeIt((n) => kp.testRun({ dataIn: frame, repeat: n }).durationNs * n);
+      const row: Row = { name, what: WHAT[name]!, jit: 0, interp: timeIt(vmTime(interp.vm, pi)) };
+      if (kp) {
+        const pair = timePair((n) => kp.testRun({ dataIn: frame, repeat: n }).durationNs * n, vmTime(jit.vm, pj));
+        Object.assign(row, { kernel: pair.kernel, jit: pair.tsbpf, ratio: pair.ratio });
+      } else row.jit = timeIt(vmTime(jit.vm, pj));
       if (name === 'fnv1a') {
         const floor = nativeFnv(frame, rj.retval);
         if (floor !== undefined) row.native = floor;
@@ -274,7 +309,7 @@ function table(title: string, rows: Row[], kernel: boolean): void {
   console.log(`\n${title}`);
   const head = ['program', 'what', ...(kernel ? ['kernel JIT'] : []), 'tsbpf JIT', 'interpreter', ...(kernel ? ['JIT/kernel'] : []), 'interp/JIT'];
   const body = rows.map((r) => [r.name, r.what, ...(kernel ? [f(r.kernel)] : []), f(r.jit), f(r.interp),
-    ...(kernel ? [r.kernel ? `${(r.jit / r.kernel).toFixed(2)}x` : '-'] : []), `${(r.interp / r.jit).toFixed(1)}x`]);
+    ...(kernel ? [r.kernel ? `${(r.ratio ?? r.jit / r.kernel).toFixed(2)}x` : '-'] : []), `${(r.interp / r.jit).toFixed(1)}x`]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ') + ' |';
   console.log(line(head));
@@ -432,7 +467,7 @@ async function main(): Promise<void> {
   const ka = kernelAvailable();
   if (ka.ok) kernelModule = await import('../src/kernel/load-object.js');
   else console.log(`note: no kernel comparison: ${ka.reason}`);
-  console.log(`bench/jit: Node ${process.version}, ${QUICK ? 'quick' : 'full'} timing; medians of ~20 ms batches; tsbpf in CPU time, the kernel by its test-run timer`);
+  console.log(`bench/jit: Node ${process.version}, ${QUICK ? 'quick' : 'full'} timing; medians of ~20 ms batches (the kernel and the tsbpf JIT in alternating batches, JIT/kernel the median of their ratios); tsbpf in CPU time, the kernel by its test-run timer`);
   const verified = verifiedPath();
   table('Verified path: XDP programs on a 1,500-byte frame, BPF_PROG_TEST_RUN with repeat (duration per run)', verified, ka.ok);
   table('Raw path: tsbpf run X --engine E --repeat N (ns_per_run; bounds checks kept)', rawPath(), false);
