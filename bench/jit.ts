@@ -65,15 +65,20 @@ function timeBatch(batch: Batch, n: number): number {
   return (c.user + c.system) * 1000;
 }
 
-/** Runs a batch takes about BATCH_NS with (after one warm batch). */
+/**
+ * Runs a batch takes about BATCH_NS with, sized again after one warm batch: a program whose first
+ * runs are slow (the JIT warming up, a map filling) would otherwise get short batches, in which
+ * the first run after the other side's batch (cold caches: ~0.1 ms on these machines) weighs.
+ */
 function batchSize(batch: Batch): number {
   let n = 1;
+  const resize = (t: number): number => Math.max(1, Math.round((n * BATCH_NS) / Math.max(t, 1)));
   for (;;) {
     const t = timeBatch(batch, n);
-    if (t > BATCH_NS / 4 || n > 1e7) { n = Math.max(1, Math.round((n * BATCH_NS) / Math.max(t, 1))); break; }
+    if (t > BATCH_NS / 4 || n > 1e7) { n = resize(t); break; }
     n *= 4;
   }
-  timeBatch(batch, n);
+  n = resize(timeBatch(batch, n));
   return n;
 }
 
