@@ -742,6 +742,74 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
 });
 
+test('bpf_loop with a callback that looks up and updates maps runs in the compiled code, as in the kernel', { skip: noClang }, () => {
+  // Byte 0: iterations; byte 1: a seed; byte 2: the index the callback stops at; byte 3: the
+  // keys (odd). Each call counts key (i * 7 + seed) % keys in a hash map (an update when it is new, an increment through the
+  // value otherwise, folded into the result), adds to an array element, and returns 1 at the stop
+  // index; the maps carry over from packet to packet. With 251 keys a loop's calls look up more
+  // values than the compiled loop keeps mapped (LOOP_KEEP).
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 256); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } total SEC(".maps");
+struct arg { __u32 seed; __u32 stop; __u32 mod; __u64 seen; __u64 fold; };
+static long step(__u32 i, void *c)
+{
+	struct arg *a = c;
+	__u32 key = (i * 7 + a->seed) % a->mod, zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&counts, &key);
+	if (v) {
+		*v += 1;
+		a->fold = a->fold * 3 + *v;
+	} else {
+		__u64 one = 1;
+		bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	}
+	__u64 *t = bpf_map_lookup_elem(&total, &zero);
+	if (t)
+		*t += i;
+	a->seen++;
+	return i == a->stop;
+}
+SEC("xdp") int loop(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 4 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	struct arg a = { d[1], d[2], d[3] | 1, 0, 0 };
+	long r = bpf_loop(d[0], step, &a, 0);
+	__u32 zero = 0;
+	__u64 *t = bpf_map_lookup_elem(&total, &zero);
+	return (int)((a.fold + (t ? *t : 0)) * 64 + a.seen * 2 + (r & 1));
+}
+`;
+  const spec = cObject('jit_bpf_loop_maps', src);
+  const frames = [[5, 0, 200, 13], [40, 3, 200, 13], [0, 1, 0, 13], [200, 5, 150, 13], [9, 2, 4, 13], [255, 11, 254, 13], [255, 1, 255, 251], [200, 9, 255, 251]].map((b) => {
+    const f = new Uint8Array(64);
+    f.set(b);
+    return f;
+  });
+  const results: Record<string, string[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const obj = loadObjectIntoVm(vm, spec);
+    const p = obj.programs.get('loop')!;
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.inlinedLoops, 1, 'the bpf_loop call runs in the compiled code');
+    }
+    results[engine] = frames.map((f) => String(testRun(vm, p, { dataIn: f }).retval));
+    const dump = [...vm.mapByName('counts')!.map.entries(), ...vm.mapByName('total')!.map.entries()]
+      .map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
+    results[engine]!.push(dump.sort().join(' '));
+  }
+  assert.deepEqual(results.jit, results.interp);
+  const kernel = kernelRetvals(spec, 'loop', frames);
+  if (kernel !== undefined) assert.deepEqual(kernel.map(String), results.interp!.slice(0, frames.length), 'the kernel');
+});
+
 test('bpf_loop with a callback that calls nothing runs in the compiled code, with the helper\'s answers, as in the kernel', { skip: noClang }, () => {
   // Byte 0: iterations; byte 1: flags; byte 2: ask for 2^24 iterations; byte 3: the index the
   // callback stops at (it returns 1 there).

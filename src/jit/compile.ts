@@ -29,7 +29,7 @@ import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
   CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelLookup, isKernelLoop, writesMemory } from './helper-effects.js';
@@ -108,6 +108,11 @@ const BPF_FN: FuncType = { params: [...I64x(11), 'i32'], results: I64x(7) };
 
 /** The type index of BPF_FN in every module (after the runtime's), for tail calls through the table. */
 const BPF_FN_TYPE = RT_TYPES.length;
+/**
+ * Regions one helper call of an inlined bpf_loop callback is taken to add at most (a value, a
+ * record: one each), with room to spare: the loop checks the region table has that much.
+ */
+const REGIONS_PER_HELPER = 16;
 /** A tail-call site's cache: generation, map address halves, index, target's table entry (globals). */
 const TC_GEN = 0, TC_LO = 1, TC_HI = 2, TC_INDEX = 3, TC_ENTRY = 4, TC_SIZE = 5;
 
@@ -865,9 +870,11 @@ class FunctionCompiler {
    * for flags, 0xfffffff9 (the kernel's inlined -E2BIG, 32 bits) for more than BPF_MAX_LOOPS,
    * else the iterations made. Each call of the callback gets a zeroed frame below this one and r0
    * 0, r1 the index, r2 ctx, the rest 0, as RunContext.callFunction gives it; its instructions are
-   * not counted in the run's (nor are they by the helper). Only for a callback that calls nothing
-   * and reads no packet through LD_ABS (ModuleCompiler.loops): it cannot leave the code mid-loop.
-   * Past the call depth the helper runs it (the interpreter, from a fresh frame 0).
+   * not counted in the run's (nor are they by the helper). Only for a callback that cannot leave
+   * the code mid-loop (ModuleCompiler.loopRegions: no bpf-to-bpf call, no tail call, no LD_ABS);
+   * one that calls helpers has rt.loop drop what its calls add to memory, and the helper runs the
+   * loop when the region table has no room for a call's. Past the call depth the helper runs it
+   * (the interpreter, from a fresh frame 0).
    */
   private inlineLoop(slot: number, callback: number): void {
     const c = this.code;
@@ -878,7 +885,17 @@ class FunctionCompiler {
     this.openIf();
     c.i64(0xfffffff9).set(0);
     c.else();
+    // A callback that calls helpers needs room in the region table for what a call adds
+    // (rt.loop START; the helper runs the loop otherwise), and each call's regions dropped after.
+    const adds = this.m.loopAdds.get(callback)!;
     c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_lt_u);
+    if (adds >= 0) {
+      c.if('i32');
+      c.i32(LOOP.START).i32(adds).i32(RT.LOOP).callIndirect(RT.LOOP);
+      c.else();
+      c.i32(0);
+      c.end();
+    }
     this.openIf();
     c.i64(0).set(i);
     c.block();
@@ -893,6 +910,16 @@ class FunctionCompiler {
     for (let r = 3; r <= 9; r++) c.i64(0);
     c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
     for (let k = 0; k < 6; k++) c.op(OP.drop);
+    if (adds >= 0) {
+      // (The callback cannot leave the code: no tail call, no LD_ABS, room for its regions.)
+      c.set(L_T);
+      c.i32(CTRL).load(OP.i32_load, C_STATUS);
+      c.if();
+      c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
+      c.end();
+      c.i32(LOOP.ROUND).i32(0).i32(RT.LOOP).callIndirect(RT.LOOP).op(OP.drop);
+      c.get(L_T);
+    }
     c.i64(0).op(OP.i64_ne);
     c.if();
     c.get(i).i64(1).op(OP.i64_add).set(0).br(2);
@@ -902,6 +929,7 @@ class FunctionCompiler {
     c.end();
     this.labels.pop();
     this.labels.pop();
+    if (adds >= 0) c.i32(LOOP.END).i32(0).i32(RT.LOOP).callIndirect(RT.LOOP).op(OP.drop);
     c.else();
     this.callHelper(slot);
     this.checkStatus(slot + 1);
@@ -915,7 +943,7 @@ class FunctionCompiler {
 
   private lookupKey: number | undefined;
   private regionIndex: number | undefined;
-  /** inlineLoop's count and index (the loops of a function never nest: a callback calls nothing). */
+  /** inlineLoop's count and index (the loops of a function never nest: a callback makes no bpf-to-bpf call). */
   private loopLocals: [number, number] | undefined;
   private lookupEntry: number | undefined;
 
@@ -1061,7 +1089,11 @@ class ModuleCompiler {
     const candidates = this.loopCandidates();
     const callbacks = new Set(candidates.values());
     let cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...callbacks]);
-    for (const [site, cb] of candidates) if (!this.callsNothing(cfg, cb)) candidates.delete(site);
+    for (const [site, cb] of candidates) {
+      const regions = this.loopRegions(cfg, cb);
+      if (regions === undefined) candidates.delete(site);
+      else this.loopAdds.set(cb, regions);
+    }
     // (Callbacks that do not qualify are not made functions of their own: a leaner module.)
     const kept = new Set(candidates.values());
     if (kept.size !== callbacks.size) cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...kept]);
@@ -1116,17 +1148,32 @@ class ModuleCompiler {
   }
 
   /** Whether the function starting at `entry` makes no call and no LD_ABS/LD_IND. */
-  private callsNothing(cfg: Cfg, entry: number): boolean {
+  /**
+   * Whether the callback starting at `entry` can run in an inlined bpf_loop, and what one call of
+   * it may add to memory: -1 when it calls nothing, else a bound on the regions its helper calls
+   * add (REGIONS_PER_HELPER each: the loop then leaves them to the helper when the region table
+   * has not that much room). Not inlined (undefined): a callback that makes a bpf-to-bpf call,
+   * reads the packet through LD_ABS, makes a tail call (the run would leave the code mid-loop), or
+   * calls helpers inside a loop of its own (no bound).
+   */
+  private loopRegions(cfg: Cfg, entry: number): number | undefined {
     const b0 = cfg.blockAtSlot[entry];
-    if (b0 === undefined || b0 < 0) return false;
+    if (b0 === undefined || b0 < 0) return undefined;
+    let helpers = 0, cyclic = false;
     for (const b of functionBlocks(cfg, b0)) {
       const blk = cfg.blocks[b]!;
+      if (blk.target !== undefined && blk.target <= b) cyclic = true;
       for (let i = blk.first; i <= blk.last; i++) {
-        const k = this.forms[i]!.kind;
-        if (k === 'call' || k === 'ldpkt') return false;
+        const f = this.forms[i]!;
+        if (f.kind === 'ldpkt') return undefined;
+        if (f.kind !== 'call') continue;
+        const h = f.callKind === 'helper' ? this.prog.helpers[this.slots[i]!] : undefined;
+        if (h === undefined || h.id === TAIL_CALL_HELPER) return undefined;
+        helpers++;
       }
     }
-    return true;
+    if (helpers === 0) return -1;
+    return cyclic ? undefined : helpers * REGIONS_PER_HELPER;
   }
 
   /** Globals of the tail-call caches: TC_SIZE a call site (cachedTailCall). */
@@ -1156,6 +1203,8 @@ class ModuleCompiler {
    * calls nothing (no helper, no function, no LD_ABS/LD_IND), so it cannot leave the code.
    */
   readonly loops = new Map<number, number>();
+  /** By callback of `loops`: what a call of it may add to memory (loopRegions). */
+  readonly loopAdds = new Map<number, number>();
 
   /**
    * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a

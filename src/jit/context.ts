@@ -23,7 +23,7 @@ import { lookupValueRegion } from '../helpers/maps.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -58,6 +58,9 @@ interface RunState {
 }
 
 const compiled = new WeakMap<PreparedProgram, JitProgram | string>();
+
+/** Regions the calls of an inlined bpf_loop's callback may pile up before they are dropped (rt.loop). */
+const LOOP_KEEP = 64;
 
 const LOOKUP_NAME = 'bpf_map_lookup_elem';
 /** The key of rt.lookup, as bytes: its halves written into 8, viewed at each key size compiled lookups take. */
@@ -104,6 +107,8 @@ export class JitContext {
   private top = ARENA;
   /** Deepest frame of the last run: its frames are zeroed before the next. */
   private lastDepth = 0;
+  /** Where memory stood when each inlined bpf_loop running now started (rt.loop). */
+  private loopMarks: number[] = [];
   /** Stack frames whose JS bytes hold data (they are zeroed when the run ends). */
   /**
    * The stack frames' regions are views of linear memory (STACKS): helpers and the interpreter (a
@@ -240,6 +245,7 @@ export class JitContext {
       helper4: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint) => this.helper(pc, a, b, c, d, 0n),
       helper5: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
       lookup: (pc: number, mapLo: number, mapHi: number, keyLo: number, keyHi: number) => this.lookup(pc, mapLo, mapHi, keyLo, keyHi),
+      loop: (what: number, n: number) => this.loop(what, n),
     };
     return runtimeTable(rt);
   }
@@ -617,6 +623,32 @@ export class JitContext {
     if (r.index >= LOW_INDEX) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     else this.mapRegion(r.index, r, 0);
     this.put64(CTRL + C_LOOKUPR0, r.lo(0), r.tag);
+  }
+
+  /**
+   * rt.loop: an inlined bpf_loop whose callback calls helpers. What the callback's calls add to
+   * memory (the values they look up) goes, as RunContext.callFunction drops it after each call
+   * of the helper's: here after the loop, and whenever the calls have added LOOP_KEEP regions
+   * (the copies written back, the regions dropped, and with them what the lookup cache knew), so
+   * that the values the calls share stay mapped for the next calls. (Their addresses are not the
+   * interpreter's, whose callback runs in frames of its own: a program sees the difference only
+   * by taking a pointer for a number.)
+   */
+  private loop(what: number, n: number): number {
+    const memory = this.state!.memory;
+    if (what === LOOP.START) {
+      if (memory.regions.length + n + LOOP_KEEP >= LOW_INDEX) return 0;
+      this.loopMarks.push(memory.mark());
+      return 1;
+    }
+    const mark = what === LOOP.END ? this.loopMarks.pop()! : this.loopMarks[this.loopMarks.length - 1]!;
+    if (memory.regions.length > (what === LOOP.END ? mark : mark + LOOP_KEEP)) {
+      this.syncOut();
+      this.unmapFrom(mark);
+      memory.truncate(mark);
+      this.newGeneration();
+    }
+    return 1;
   }
 
   /**
@@ -1001,6 +1033,7 @@ export class JitContext {
     this.unmapAll();
     this.resetArena();
     this.helperCalls = 0;
+    this.loopMarks = [];
     this.i32[(CTRL + C_ZMASK) >> 2] = 0;
     this.wantLow = false;
     this.ctxNeed = undefined;
@@ -1041,6 +1074,7 @@ function copyOut(u8: Uint8Array, m: Mapping): void {
 }
 
 function failure(kind: number, pc: number): BpfError {
+  if (kind === FAIL.LOOP) return new BpfError('EHELPER', `insn ${pc}: bpf_loop: the callback left the compiled code mid-loop (a JIT bug)`, { insn: pc });
   if (kind === FAIL.CALL_DEPTH) return new BpfError('ELIMIT', `insn ${pc}: the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, { insn: pc });
   return new BpfError('EFAULT', `insn ${pc}: execution fell off the end of the program (the last instruction is not exit or a jump)`, { insn: pc });
 }

@@ -109,8 +109,11 @@ export const STATUS = {
   DEOPT: 3,
 } as const;
 
-/** Reasons the compiled code gives `rt.fail`. */
-export const FAIL = { FALLOFF: 1, CALL_DEPTH: 2 } as const;
+/** Reasons the compiled code gives `rt.fail`. LOOP: an inlined bpf_loop's callback left the code (a JIT bug). */
+export const FAIL = { FALLOFF: 1, CALL_DEPTH: 2, LOOP: 3 } as const;
+
+/** What `rt.loop` is asked (runtime-abi.ts). */
+export const LOOP = { START: 0, ROUND: 1, END: 2 } as const;
 
 function align(n: number, a: number): number {
   return Math.ceil(n / a) * a;

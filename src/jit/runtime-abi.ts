@@ -33,11 +33,17 @@ export const RT = {
    * at CTRL + C_LOOKUPR0: no BigInt crosses.
    */
   LOOKUP: 10,
+  /**
+   * loop(what, n) -> i32: the bookkeeping of a bpf_loop the code runs itself whose callback calls
+   * helpers (LOOP in layout.ts): START (1: go on, with room for n regions a call; 0: call the
+   * helper instead), ROUND after each call of the callback, END after the last.
+   */
+  LOOP: 11,
 } as const;
 
 const HELPER_ARITIES = [0, 1, 2, 3, 4, 5] as const;
 
-export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const), 'lookup'] as const;
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const), 'lookup', 'loop'] as const;
 
 export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
@@ -46,6 +52,7 @@ export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32'], results: ['i32'] },
   ...HELPER_ARITIES.map((k): FuncType => ({ params: ['i32', ...new Array<'i64'>(k).fill('i64')], results: ['i64'] })),
   { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
+  { params: ['i32', 'i32'], results: ['i32'] },
 ];
 
 /** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */
