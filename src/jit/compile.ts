@@ -28,7 +28,7 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
+  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
@@ -917,7 +917,10 @@ class FunctionCompiler {
       c.if();
       c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
       c.end();
+      c.i32(CTRL).load(OP.i32_load, C_LOOPFULL);
+      c.if();
       c.i32(LOOP.ROUND).i32(0).i32(RT.LOOP).callIndirect(RT.LOOP).op(OP.drop);
+      c.end();
       c.get(L_T);
     }
     c.i64(0).op(OP.i64_ne);

@@ -23,7 +23,7 @@ import { lookupValueRegion } from '../helpers/maps.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -563,6 +563,7 @@ export class JitContext {
       if (err instanceof BpfError) throw err;
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
+    if (this.loopMarks.length !== 0) this.noteLoopRegions();
     // A map value or ring buffer record the code may reach without a check is mapped before the
     // code gets its address.
     if ((how & RETURNS_REGION) !== 0 && r0 !== 0n && !this.mapValue(r0)) {
@@ -619,6 +620,7 @@ export class JitContext {
       this.put64(CTRL + C_LOOKUPR0, 0, 0);
       return;
     }
+    if (this.loopMarks.length !== 0) this.noteLoopRegions();
     // As mapValue: a region past those the table can address leaves the code for the interpreter.
     if (r.index >= LOW_INDEX) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     else this.mapRegion(r.index, r, 0);
@@ -648,7 +650,15 @@ export class JitContext {
       memory.truncate(mark);
       this.newGeneration();
     }
+    this.noteLoopRegions();
     return 1;
+  }
+
+  /** C_LOOPFULL: whether the inlined bpf_loop running now has more regions than it keeps. */
+  private noteLoopRegions(): void {
+    const marks = this.loopMarks;
+    if (marks.length === 0) return;
+    this.i32[(CTRL + C_LOOPFULL) >> 2] = this.state!.memory.regions.length > marks[marks.length - 1]! + LOOP_KEEP ? 1 : 0;
   }
 
   /**
@@ -1034,6 +1044,7 @@ export class JitContext {
     this.resetArena();
     this.helperCalls = 0;
     this.loopMarks = [];
+    this.i32[(CTRL + C_LOOPFULL) >> 2] = 0;
     this.i32[(CTRL + C_ZMASK) >> 2] = 0;
     this.wantLow = false;
     this.ctxNeed = undefined;

@@ -84,7 +84,12 @@ export const C_TAILR0 = C_ZERO + 48;
 export const C_ZMASK = C_ZERO + 56;
 /** What rt.lookup found (i64: r0 of bpf_map_lookup_elem), for the compiled code to load. */
 export const C_LOOKUPR0 = C_ZERO + 64;
-export const CTRL_SIZE = C_ZERO + 72;
+/**
+ * Set (i32) by the runtime when the calls of the inlined bpf_loop running now have added more
+ * regions than it keeps: the loop then has rt.loop drop them after the call.
+ */
+export const C_LOOPFULL = C_ZERO + 72;
+export const CTRL_SIZE = C_ZERO + 80;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);
