@@ -4,7 +4,8 @@
  * cache and the kept map values hold, map values and global data read and written without a check,
  * keys from a packet the program itself rewrites, and user-space writes between executions. Each
  * program runs on both engines, in VMs of their own, through several executions with repeat; the
- * retval, data_out and every map's contents after each must be the same.
+ * retval, data_out and every map's contents after each must be the same. A third of the programs
+ * do some of their operations in a bpf_loop callback, which the compiled code runs itself.
  *
  * CI=true uses a fixed seed; otherwise a new one each run (printed). TSBPF_JIT_MAPS_SEED and
  * TSBPF_JIT_MAPS_COUNT override.
@@ -36,26 +37,23 @@ const KEYED = 4;
 const GLOBAL = 4;
 
 /**
- * A verified XDP program: r9 the packet (16 bytes checked), r8 the global data, r7 an accumulator
- * that becomes r0, r6 a map value held across helper calls; then random map operations.
+ * Random map operations into `out`. In the program: r9 the packet (16 bytes checked), r8 the
+ * global data, r7 an accumulator, r6 a map value held across helper calls. In a bpf_loop callback
+ * the same, but keys come from the index (r9) and what would go to the packet goes to the
+ * caller's stack through the callback's ctx (spilled at r10 - 40).
  */
-function generate(r: Rng): string {
-  const out = [
-    'r6 = r1', 'r2 = *(u32 *)(r6 + 0)', 'r3 = *(u32 *)(r6 + 4)', 'r4 = r2', 'r4 += 16', 'if r4 > r3 goto out',
-    'r9 = r2', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`,
-  ];
-  let label = 0;
+function mapOps(r: Rng, out: string[], inCallback: boolean, labels: { n: number }): void {
   const key = (): void => {
-    // A constant key (5 is past the array's end), or one from a packet byte.
-    if (r.int(3) === 0) out.push(`r1 = *(u8 *)(r9 + ${r.int(16)})`, 'r1 &= 7', '*(u32 *)(r10 - 4) = r1');
+    // A constant key (5 is past the array's end), or one from a packet byte or the index.
+    if (r.int(3) === 0) out.push(inCallback ? 'r1 = r9' : `r1 = *(u8 *)(r9 + ${r.int(16)})`, 'r1 &= 7', '*(u32 *)(r10 - 4) = r1');
     else out.push(`*(u32 *)(r10 - 4) = ${r.int(6)}`);
   };
-  const ops = 2 + r.int(9);
+  const ops = 2 + r.int(inCallback ? 5 : 9);
   for (let i = 0; i < ops; i++) {
     const m = r.int(KEYED);
     switch (r.int(8)) {
       case 0: case 1: case 2: {
-        const skip = `skip${label++}`;
+        const skip = `skip${labels.n++}`;
         key();
         out.push(`r1 = map[idx:${m}] ll`, 'r2 = r10', 'r2 += -4', 'call 1', `if r0 == 0 goto ${skip}`,
           `r1 = *(u64 *)(r0 + ${8 * r.int(2)})`, 'r7 += r1', `r1 += ${1 + r.int(5)}`, `*(u64 *)(r0 + ${8 * r.int(2)}) = r1`);
@@ -80,7 +78,7 @@ function generate(r: Rng): string {
       case 6: {
         // A value held across an update or a delete of its own key (the helper writes it in place,
         // or the element goes and its bytes may be the next insert's), then read and written.
-        const skip = `skip${label++}`;
+        const skip = `skip${labels.n++}`;
         key();
         out.push(`r1 = map[idx:${m}] ll`, 'r2 = r10', 'r2 += -4', 'call 1', `if r0 == 0 goto ${skip}`, 'r6 = r0');
         if (r.int(2) === 0) {
@@ -91,8 +89,49 @@ function generate(r: Rng): string {
         break;
       }
       default:
-        out.push(`*(u8 *)(r9 + ${r.int(16)}) = r7`);
+        if (inCallback) out.push('r1 = *(u64 *)(r10 - 40)', `*(u64 *)(r1 + ${8 * r.int(2)}) = r7`);
+        else out.push(`*(u8 *)(r9 + ${r.int(16)}) = r7`);
     }
+  }
+}
+
+/** Slots of assembly lines as the generator writes them: labels none, lddw two. */
+function slotsOf(lines: readonly string[]): number {
+  return lines.reduce((n, l) => n + (l.endsWith(':') ? 0 : l.endsWith(' ll') ? 2 : 1), 0);
+}
+
+/**
+ * A verified XDP program: r9 the packet (16 bytes checked), r8 the global data, r7 an accumulator
+ * that becomes r0, r6 a map value held across helper calls; then random map operations, a third
+ * of the programs with some of them in a bpf_loop callback (the compiled code runs the loop).
+ */
+function generate(r: Rng): string {
+  const out = [
+    'r6 = r1', 'r2 = *(u32 *)(r6 + 0)', 'r3 = *(u32 *)(r6 + 4)', 'r4 = r2', 'r4 += 16', 'if r4 > r3 goto out',
+    'r9 = r2', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`,
+  ];
+  const labels = { n: 0 };
+  const loop = r.int(3) === 0;
+  mapOps(r, out, false, labels);
+  const callback: string[] = [];
+  if (loop) {
+    // bpf_loop(n, cb, &ctx, 0): ctx two u64 at r10 - 32, the first the accumulator so far.
+    out.push('*(u64 *)(r10 - 32) = r7', '*(u64 *)(r10 - 24) = 0',
+      r.int(2) === 0 ? `r1 = ${r.int(12)}` : `r1 = *(u8 *)(r9 + ${r.int(16)})`);
+    const at = slotsOf(out);
+    out.push('r2 = subprog[+CB] ll', 'r3 = r10', 'r3 += -32', 'r4 = 0', 'call 181', 'r7 += r0',
+      'r1 = *(u64 *)(r10 - 32)', 'r7 += r1', 'r1 = *(u64 *)(r10 - 24)', 'r7 ^= r1');
+    callback.push('*(u64 *)(r10 - 40) = r2', 'r9 = r1', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`);
+    mapOps(r, callback, true, labels);
+    callback.push('r1 = *(u64 *)(r10 - 40)', 'r2 = *(u64 *)(r1 + 0)', 'r2 += r7', '*(u64 *)(r1 + 0) = r2', 'r0 = 0');
+    // Now and then the callback stops the loop (r0 1) when its accumulator is odd.
+    if (r.int(3) === 0) callback.push('r0 = r7', 'r0 &= 1');
+    callback.push('exit');
+    mapOps(r, out, false, labels);
+    out.push('r0 = r7', 'exit', 'out:', 'r0 = 0', 'exit');
+    const cb = slotsOf(out);
+    out[out.indexOf('r2 = subprog[+CB] ll')] = `r2 = subprog[+${cb - at - 1}] ll`;
+    return [...out, ...callback].join('\n');
   }
   out.push('r0 = r7', 'exit', 'out:', 'r0 = 0', 'exit');
   return out.join('\n');
@@ -111,7 +150,7 @@ interface Plan {
   writes: [number, number, Uint8Array | undefined][];
 }
 
-function run(engine: 'interp' | 'jit', text: string, plan: Plan): { out: string; cached: number; direct: boolean; failed: number; elems: number } {
+function run(engine: 'interp' | 'jit', text: string, plan: Plan): { out: string; cached: number; direct: boolean; loops: number; failed: number; elems: number } {
   const vm = new Vm({ helpers: kernelHelpers(), engine, nCpus: 2 } as VmOptions);
   const maps = MAPS.map((s) => vm.createMap({ ...s, flags: 0 } as MapSpec));
   const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL', maps });
@@ -137,13 +176,13 @@ function run(engine: 'interp' | 'jit', text: string, plan: Plan): { out: string;
     }
   });
   const elems = maps.reduce((n, m) => n + [...m.map.entries()].length, 0);
-  return { out: seq.join('\n'), cached: typeof j === 'string' ? 0 : j.cachedLookups, direct: typeof j !== 'string' && j.directValues, failed, elems };
+  return { out: seq.join('\n'), cached: typeof j === 'string' ? 0 : j.cachedLookups, direct: typeof j !== 'string' && j.directValues, loops: typeof j === 'string' ? 0 : j.inlinedLoops, failed, elems };
 }
 
 test(`random verified programs with maps: the JIT gives what the interpreter gives (seed ${SEED}, ${COUNT} programs)`, () => {
   const t0 = Date.now();
   const differences: string[] = [];
-  let cachedPrograms = 0, directPrograms = 0, failed = 0, elems = 0;
+  let cachedPrograms = 0, directPrograms = 0, loopPrograms = 0, failed = 0, elems = 0;
   for (let i = 0; i < COUNT && differences.length < 3; i++) {
     const seed = (SEED + i) >>> 0;
     const r = rng(seed);
@@ -160,10 +199,12 @@ test(`random verified programs with maps: the JIT gives what the interpreter giv
     elems += a.elems;
     if (b.cached > 0) cachedPrograms++;
     if (b.direct) directPrograms++;
+    if (b.loops > 0) loopPrograms++;
     if (a.out !== b.out) differences.push(`seed ${seed}:\n${text}\n--- interp\n${a.out}\n--- jit\n${b.out}`);
   }
-  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   assert.deepEqual(differences, []);
   assert.ok(failed === 0, 'every execution of a verified program ends normally');
-  assert.ok(cachedPrograms >= COUNT / 2 && directPrograms >= COUNT / 2, `${cachedPrograms} programs with cached lookups, ${directPrograms} with unchecked value accesses: too few`);
+  assert.ok(cachedPrograms >= COUNT / 2 && directPrograms >= COUNT / 2 && loopPrograms >= COUNT / 5,
+    `${cachedPrograms} programs with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with a compiled bpf_loop: too few`);
 });
