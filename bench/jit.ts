@@ -275,7 +275,7 @@ function invocationNs(): number {
   if (typeof j === 'string') fail(j);
   const memory = new WebAssembly.Memory({ initial: 64 });
   const noop = (): void => undefined;
-  const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, enter: () => -1, helper0: noop, helper1: noop, helper2: noop, helper3: noop, helper4: noop, helper5: noop, lookup: noop, loop: () => 0 });
+  const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, enter: () => -1, helper0: noop, helper1: noop, helper2: noop, helper3: noop, helper4: noop, helper5: noop, lookup: noop, loop: () => 0, each: () => 0 });
   const inst = new WebAssembly.Instance(j.module, { env: { memory, table } });
   const run = inst.exports.run as (runs: number) => number;
   new DataView(memory.buffer).setUint32(CTRL + C_LEFT, 1e9, true);

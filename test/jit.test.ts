@@ -742,6 +742,83 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
 });
 
+test('bpf_for_each_map_elem runs in the compiled code, as in the kernel: values written, elements deleted, an early stop', { skip: noClang }, () => {
+  // Byte 0: how many keys (0..31) the program inserts first (key k, value k * 10 + byte 1, in a
+  // hash map and, below 8, an array). The hash walk adds byte 2 to each value, folds it into a sum
+  // that does not depend on the order (the kernel's hash order is its own), deletes the keys that
+  // are multiples of 5 and counts a lookup in a third map; the array walk, in index order, adds
+  // byte 3 to each value and stops at the first over 60.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, __u32); __type(value, __u64); } table SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 8); __type(key, __u32); __type(value, __u64); } arr SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } seen SEC(".maps");
+struct walk { __u64 add; __u64 sum; };
+static long visit(void *map, __u32 *key, __u64 *value, struct walk *w)
+{
+	__u32 k = *key, zero = 0;
+	*value += w->add;
+	w->sum += *value * (k + 1);
+	if (k % 5 == 0)
+		bpf_map_delete_elem(map, &k);
+	__u64 *s = bpf_map_lookup_elem(&seen, &zero);
+	if (s)
+		*s += 1;
+	return 0;
+}
+static long visit_array(void *map, __u32 *key, __u64 *value, struct walk *w)
+{
+	*value += w->add;
+	w->sum = w->sum * 7 + *value + *key;
+	return *value > 60;
+}
+static long fill(__u32 i, void *c)
+{
+	__u64 v = i * 10 + *(__u8 *)c;
+	bpf_map_update_elem(&table, &i, &v, BPF_ANY);
+	if (i < 8)
+		bpf_map_update_elem(&arr, &i, &v, BPF_ANY);
+	return 0;
+}
+SEC("xdp") int each(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 4 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	__u8 base = d[1];
+	bpf_loop(d[0] & 31, fill, &base, 0);
+	struct walk w = { d[2], 0 }, a = { d[3], 0 };
+	long n = bpf_for_each_map_elem(&table, visit, &w, 0);
+	long m = bpf_for_each_map_elem(&arr, visit_array, &a, 0);
+	return (int)((w.sum * 64 + n) ^ (a.sum * 16 + m));
+}
+`;
+const spec = cObject('jit_for_each', src);
+  const frames = [[5, 1, 3, 0], [20, 7, 2, 1], [0, 0, 0, 0], [31, 100, 9, 0], [12, 3, 250, 1], [31, 0, 1, 1]].map((b) => {
+    const f = new Uint8Array(64);
+    f.set(b);
+    return f;
+  });
+  const results: Record<string, string[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get('each')!;
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.inlinedLoops, 3, 'bpf_loop and bpf_for_each_map_elem run in the compiled code');
+    }
+    results[engine] = frames.map((f) => String(testRun(vm, p, { dataIn: f }).retval));
+    const dump = [...vm.mapByName('table')!.map.entries(), ...vm.mapByName('seen')!.map.entries()]
+      .map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
+    results[engine]!.push(dump.sort().join(' '));
+  }
+  assert.deepEqual(results.jit, results.interp);
+  const kernel = kernelRetvals(spec, 'each', frames);
+  if (kernel !== undefined) assert.deepEqual(kernel.map(String), results.interp!.slice(0, frames.length), 'the kernel');
+});
+
 test('bpf_loop with a callback that looks up and updates maps runs in the compiled code, as in the kernel', { skip: noClang }, () => {
   // Byte 0: iterations; byte 1: a seed; byte 2: the index the callback stops at; byte 3: the
   // keys (odd). Each call counts key (i * 7 + seed) % keys in a hash map (an update when it is new, an increment through the

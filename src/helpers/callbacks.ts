@@ -6,6 +6,7 @@
  */
 import type { HelperCall, HelperDef } from './registry.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
+import type { Region } from '../vm/memory.js';
 import { MAP_FLAGS } from '../maps/index.js';
 import { u32Bytes } from '../maps/bytes.js';
 import { ERRNO, negErrno } from './errno.js';
@@ -15,13 +16,63 @@ import { helper, helperError, mapArg, ret, runOf, u32, withPlace } from './suppo
 export const BPF_MAX_LOOPS = 1 << 23;
 
 /** Map types with map_for_each_callback in the kernel (of those tsbpf implements). */
-const ITERABLE = new Set(['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash']);
+export const ITERABLE: ReadonlySet<string> = new Set(['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash']);
 
 function callback(call: HelperCall, name: string, run: RunContext, fn: bigint, args: bigint[]): bigint {
   if (run.functionAt(fn) === undefined) {
     throw helperError(call, name, 'EINVAL', `0x${fn.toString(16)} is not the address of a BPF function (ARG_PTR_TO_FUNC)`);
   }
   return withPlace(call, name, () => run.callFunction(fn, args).r0);
+}
+
+/**
+ * bpf_for_each_map_elem's walk over a map (the helper's, and the JIT's when it runs the callback
+ * itself): the keys the map holds when it starts, each element still there when its turn comes
+ * (an earlier callback may delete it) visited with its key and value given addresses for that
+ * element only (`release` drops them: a large map must not pile up regions).
+ */
+export class MapWalk {
+  private readonly keys: Uint8Array[];
+  private at = 0;
+  /** Elements visited so far: what the helper returns. */
+  count = 0;
+  private readonly writable: boolean;
+
+  constructor(private readonly run: RunContext, readonly map: VmMap) {
+    this.keys = keysOf(map);
+    this.writable = (map.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
+  }
+
+  /** The next element's key and value regions (added to memory after `mark`), or undefined at the end. */
+  next(): { key: Region; value: Region; mark: number } | undefined {
+    const m = this.map;
+    while (this.at < this.keys.length) {
+      const key = this.keys[this.at++]!;
+      const value = m.map.lookupView(key, this.run.cpu);
+      if (value === undefined) continue;
+      this.count++;
+      const mark = this.run.memory.mark();
+      return {
+        key: this.run.addRegion(`map '${m.name}' key`, 'map_value', key, false),
+        value: this.run.addRegion(`map '${m.name}' value`, 'map_value', value, this.writable),
+        mark,
+      };
+    }
+    return undefined;
+  }
+
+  release(mark: number): void {
+    this.run.memory.truncate(mark);
+  }
+}
+
+/** The map bpf_for_each_map_elem walks, when the helper takes it (else the kernel's EINVAL). */
+export function walkableMap(call: HelperCall, name: string, r1: bigint): VmMap {
+  const m = mapArg(call, name, r1);
+  if (!ITERABLE.has(m.map.spec.type)) {
+    throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map, which cannot be iterated by this helper`);
+  }
+  return m;
 }
 
 /** The keys to visit: every index of an array, the elements a hash map holds now. */
@@ -60,30 +111,19 @@ export const callbackHelpers: readonly HelperDef[] = [
     impl(call, r1, r2, r3, r4) {
       const name = 'bpf_for_each_map_elem';
       const run = runOf(call, name);
-      const m = mapArg(call, name, r1);
-      if (!ITERABLE.has(m.map.spec.type)) {
-        throw helperError(call, name, 'EINVAL', `map '${m.name}' is a ${m.map.spec.type} map, which cannot be iterated by this helper`);
-      }
+      const m = walkableMap(call, name, r1);
       if (r4 !== 0n) return negErrno('EINVAL');
-      const writable = (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0;
-      let count = 0;
-      for (const key of keysOf(m)) {
-        const value = m.map.lookupView(key, run.cpu);
-        if (value === undefined) continue; // deleted by an earlier callback
-        count++;
-        // The key and value get addresses for this element only: a large map must not pile up regions.
-        const mark = run.memory.mark();
+      const walk = new MapWalk(run, m);
+      for (let e = walk.next(); e !== undefined; e = walk.next()) {
         let r0: bigint;
         try {
-          const keyAddr = run.addRegion(`map '${m.name}' key`, 'map_value', key, false).addr(0);
-          const valueAddr = run.addRegion(`map '${m.name}' value`, 'map_value', value, writable).addr(0);
-          r0 = callback(call, name, run, r2, [m.handle.addr(0), keyAddr, valueAddr, r3]);
+          r0 = callback(call, name, run, r2, [m.handle.addr(0), e.key.addr(0), e.value.addr(0), r3]);
         } finally {
-          run.memory.truncate(mark);
+          walk.release(e.mark);
         }
         if (r0 !== 0n) break;
       }
-      return ret(count);
+      return ret(walk.count);
     },
   }),
 ];

@@ -29,10 +29,10 @@ import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
   CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelLookup, isKernelLoop, writesMemory } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelEach, isKernelLookup, isKernelLoop, writesMemory } from './helper-effects.js';
 import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
 import { ERRNO } from '../helpers/errno.js';
 import { Code } from './wasm/code.js';
@@ -792,7 +792,8 @@ class FunctionCompiler {
     }
     const callback = this.m.loops.get(slot);
     if (callback !== undefined) {
-      this.inlineLoop(slot, callback);
+      if (this.m.eaches.has(slot)) this.inlineEach(slot, callback);
+      else this.inlineLoop(slot, callback);
       return;
     }
     const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
@@ -940,6 +941,53 @@ class FunctionCompiler {
     this.closeIf();
     c.else();
     c.i64(-ERRNO.EINVAL).set(0);
+    this.closeIf();
+    this.invalidateCaches();
+  }
+
+  /**
+   * bpf_for_each_map_elem(map, callback, ctx, flags) run by the code itself, through the helper's
+   * walk of the map (rt.each): each element's key and value mapped for a call of the callback with
+   * a zeroed frame below this one, r1 the map, r2 the key, r3 the value, r4 ctx, and dropped after
+   * it; a nonzero r0 stops the walk; r0 the elements visited. Nonzero flags, a map the code may not
+   * walk, no room in the region table or the call depth reached: the helper.
+   */
+  private inlineEach(slot: number, callback: number): void {
+    const c = this.code;
+    const adds = Math.max(0, this.m.loopAdds.get(callback)!);
+    c.get(4).op(OP.i64_eqz).get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_lt_u).op(OP.i32_and);
+    c.if('i32');
+    c.i32(EACH.START).get(1).op(OP.i32_wrap_i64).get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(adds);
+    c.i32(RT.EACH).callIndirect(RT.EACH);
+    c.else();
+    c.i32(0);
+    c.end();
+    this.openIf();
+    c.block();
+    c.loop();
+    this.labels.push('if', 'if');
+    c.i32(EACH.NEXT).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.i32_eqz).brIf(1);
+    this.calleeFrame();
+    c.i64(0).get(1).i32(CTRL).load(OP.i64_load, C_EACH).i32(CTRL).load(OP.i64_load, C_EACH + 8).get(3);
+    for (let r = 5; r <= 9; r++) c.i64(0);
+    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
+    for (let k = 0; k < 6; k++) c.op(OP.drop);
+    c.set(L_T);
+    // (The callback cannot leave the code: no tail call, no LD_ABS, room for its regions.)
+    c.i32(CTRL).load(OP.i32_load, C_STATUS);
+    c.if();
+    c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
+    c.end();
+    c.i32(EACH.DONE).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.drop);
+    c.get(L_T).op(OP.i64_eqz).brIf(0);
+    c.end();
+    c.end();
+    this.labels.pop();
+    this.labels.pop();
+    c.i32(EACH.END).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.i64_extend_i32_u).set(0);
+    c.else();
+    this.callHelper(slot);
+    this.checkStatus(slot + 1);
     this.closeIf();
     this.invalidateCaches();
   }
@@ -1145,7 +1193,12 @@ class ModuleCompiler {
       if (f.kind !== 'call' || f.callKind !== 'helper') return;
       const h = this.prog.helpers[slot];
       const cb = p.callback[slot]!;
-      if (h !== undefined && isKernelLoop(h) && cb >= 0) out.set(slot, cb);
+      if (h === undefined || cb < 0) return;
+      if (isKernelLoop(h)) out.set(slot, cb);
+      else if (isKernelEach(h)) {
+        out.set(slot, cb);
+        this.eaches.add(slot);
+      }
     });
     return out;
   }
@@ -1208,6 +1261,8 @@ class ModuleCompiler {
   readonly loops = new Map<number, number>();
   /** By callback of `loops`: what a call of it may add to memory (loopRegions). */
   readonly loopAdds = new Map<number, number>();
+  /** The sites of `loops` that call bpf_for_each_map_elem (the others call bpf_loop). */
+  readonly eaches = new Set<number>();
 
   /**
    * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a

@@ -21,9 +21,10 @@ import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
 import { lookupValueRegion } from '../helpers/maps.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
+import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -109,6 +110,8 @@ export class JitContext {
   private lastDepth = 0;
   /** Where memory stood when each inlined bpf_loop running now started (rt.loop). */
   private loopMarks: number[] = [];
+  /** The walks of the inlined bpf_for_each_map_elem running now, and where the element's regions start (rt.each). */
+  private walks: { walk: MapWalk; mark: number }[] = [];
   /** Stack frames whose JS bytes hold data (they are zeroed when the run ends). */
   /**
    * The stack frames' regions are views of linear memory (STACKS): helpers and the interpreter (a
@@ -246,6 +249,7 @@ export class JitContext {
       helper5: (pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint) => this.helper(pc, a, b, c, d, e),
       lookup: (pc: number, mapLo: number, mapHi: number, keyLo: number, keyHi: number) => this.lookup(pc, mapLo, mapHi, keyLo, keyHi),
       loop: (what: number, n: number) => this.loop(what, n),
+      each: (what: number, a: number, b: number, c: number) => this.each(what, a, b, c),
     };
     return runtimeTable(rt);
   }
@@ -654,6 +658,48 @@ export class JitContext {
     return 1;
   }
 
+  /**
+   * rt.each: a bpf_for_each_map_elem the code runs itself, through the helper's own walk (MapWalk):
+   * each element's key and value are mapped for the callback, and written back and dropped after
+   * it. START takes the map's handle in halves and the regions a call of the callback may add;
+   * anything the code cannot run (not a map it may walk, no room in the region table) it leaves to
+   * the helper, which says what is wrong.
+   */
+  private each(what: number, a: number, b: number, c: number): number {
+    const st = this.state!;
+    const memory = st.memory;
+    if (what === EACH.START) {
+      const handle = memory.regions[(b - TAG_BASE) >>> 0];
+      const run = st.call.services as RunContext | undefined;
+      if (handle === undefined || handle.kind !== 'map' || handle.lo(0) !== a || run?.kind !== 'tsbpf-run-services') return 0;
+      const m = handle.owner as VmMap;
+      if (!ITERABLE.has(m.map.spec.type) || memory.regions.length + 2 + c + LOOP_KEEP >= LOW_INDEX) return 0;
+      this.walks.push({ walk: new MapWalk(run, m), mark: -1 });
+      return 1;
+    }
+    const top = this.walks[this.walks.length - 1]!;
+    if (what === EACH.NEXT) {
+      const e = top.walk.next();
+      if (e === undefined) return 0;
+      top.mark = e.mark;
+      this.mapRegion(e.key.index, e.key, 0);
+      this.mapRegion(e.value.index, e.value, 0);
+      this.put64(CTRL + C_EACH, e.key.lo(0), e.key.tag);
+      this.put64(CTRL + C_EACH + 8, e.value.lo(0), e.value.tag);
+      return 1;
+    }
+    if (what === EACH.DONE) {
+      // As the helper after each callback: what the element and the callback added goes.
+      this.syncOut();
+      this.unmapFrom(top.mark);
+      top.walk.release(top.mark);
+      this.newGeneration();
+      return 0;
+    }
+    this.walks.pop();
+    return top.walk.count;
+  }
+
   /** C_LOOPFULL: whether the inlined bpf_loop running now has more regions than it keeps. */
   private noteLoopRegions(): void {
     const marks = this.loopMarks;
@@ -1044,6 +1090,7 @@ export class JitContext {
     this.resetArena();
     this.helperCalls = 0;
     this.loopMarks = [];
+    this.walks = [];
     this.i32[(CTRL + C_LOOPFULL) >> 2] = 0;
     this.i32[(CTRL + C_ZMASK) >> 2] = 0;
     this.wantLow = false;

@@ -84,3 +84,10 @@ const LOOP = callbackHelpers.find((h) => h.name === 'bpf_loop');
 export function isKernelLoop(h: HelperDef): boolean {
   return h === LOOP;
 }
+
+/** The kernel's bpf_for_each_map_elem, which compiled code may run itself (compile.ts inlineEach). */
+const EACH = callbackHelpers.find((h) => h.name === 'bpf_for_each_map_elem');
+
+export function isKernelEach(h: HelperDef): boolean {
+  return h === EACH;
+}

@@ -89,7 +89,9 @@ export const C_LOOKUPR0 = C_ZERO + 64;
  * regions than it keeps: the loop then has rt.loop drop them after the call.
  */
 export const C_LOOPFULL = C_ZERO + 72;
-export const CTRL_SIZE = C_ZERO + 80;
+/** The key's and the value's address (two i64) of the element rt.each gives a compiled bpf_for_each_map_elem. */
+export const C_EACH = C_ZERO + 80;
+export const CTRL_SIZE = C_ZERO + 96;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);
@@ -119,6 +121,9 @@ export const FAIL = { FALLOFF: 1, CALL_DEPTH: 2, LOOP: 3 } as const;
 
 /** What `rt.loop` is asked (runtime-abi.ts). */
 export const LOOP = { START: 0, ROUND: 1, END: 2 } as const;
+
+/** What `rt.each` is asked (runtime-abi.ts). */
+export const EACH = { START: 0, NEXT: 1, DONE: 2, END: 3 } as const;
 
 function align(n: number, a: number): number {
   return Math.ceil(n / a) * a;

@@ -39,11 +39,17 @@ export const RT = {
    * helper instead), ROUND after each call of the callback, END after the last.
    */
   LOOP: 11,
+  /**
+   * each(what, a, b, c) -> i32: a bpf_for_each_map_elem the code runs itself (EACH in layout.ts):
+   * START(map's halves, room) 1 to go on, 0 to call the helper instead; NEXT 1 with the next
+   * element's key and value at C_EACH, 0 at the end; DONE after its callback; END -> the count.
+   */
+  EACH: 12,
 } as const;
 
 const HELPER_ARITIES = [0, 1, 2, 3, 4, 5] as const;
 
-export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const), 'lookup', 'loop'] as const;
+export const RT_NAMES = ['map', 'fail', 'ldpkt', 'enter', ...HELPER_ARITIES.map((k) => `helper${k}` as const), 'lookup', 'loop', 'each'] as const;
 
 export const RT_TYPES: readonly FuncType[] = [
   { params: ['i32', 'i32', 'i32', 'i32'], results: [] },
@@ -53,6 +59,7 @@ export const RT_TYPES: readonly FuncType[] = [
   ...HELPER_ARITIES.map((k): FuncType => ({ params: ['i32', ...new Array<'i64'>(k).fill('i64')], results: ['i64'] })),
   { params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [] },
   { params: ['i32', 'i32'], results: ['i32'] },
+  { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] },
 ];
 
 /** BPF_FUNC_tail_call: compiled as a call into the target's module when it can be. */
