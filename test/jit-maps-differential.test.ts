@@ -5,7 +5,8 @@
  * keys from a packet the program itself rewrites, and user-space writes between executions. Each
  * program runs on both engines, in VMs of their own, through several executions with repeat; the
  * retval, data_out and every map's contents after each must be the same. A third of the programs
- * do some of their operations in a bpf_loop callback, which the compiled code runs itself.
+ * do some of their operations in a bpf_loop or bpf_for_each_map_elem callback, which the compiled
+ * code runs itself.
  *
  * CI=true uses a fixed seed; otherwise a new one each run (printed). TSBPF_JIT_MAPS_SEED and
  * TSBPF_JIT_MAPS_COUNT override.
@@ -103,7 +104,8 @@ function slotsOf(lines: readonly string[]): number {
 /**
  * A verified XDP program: r9 the packet (16 bytes checked), r8 the global data, r7 an accumulator
  * that becomes r0, r6 a map value held across helper calls; then random map operations, a third
- * of the programs with some of them in a bpf_loop callback (the compiled code runs the loop).
+ * of the programs with some of them in a bpf_loop or bpf_for_each_map_elem callback (the compiled
+ * code runs the loop).
  */
 function generate(r: Rng): string {
   const out = [
@@ -115,13 +117,22 @@ function generate(r: Rng): string {
   mapOps(r, out, false, labels);
   const callback: string[] = [];
   if (loop) {
-    // bpf_loop(n, cb, &ctx, 0): ctx two u64 at r10 - 32, the first the accumulator so far.
-    out.push('*(u64 *)(r10 - 32) = r7', '*(u64 *)(r10 - 24) = 0',
-      r.int(2) === 0 ? `r1 = ${r.int(12)}` : `r1 = *(u8 *)(r9 + ${r.int(16)})`);
+    // bpf_loop(n, cb, &ctx, 0) or bpf_for_each_map_elem(map, cb, &ctx, 0): ctx two u64 at
+    // r10 - 32, the first the accumulator so far. The callback keys from the index, or from the
+    // element's key, whose value it also reads and writes.
+    const each = r.int(2) === 0;
+    out.push('*(u64 *)(r10 - 32) = r7', '*(u64 *)(r10 - 24) = 0');
+    if (each) out.push(`r1 = map[idx:${r.int(KEYED)}] ll`);
+    else out.push(r.int(2) === 0 ? `r1 = ${r.int(12)}` : `r1 = *(u8 *)(r9 + ${r.int(16)})`);
     const at = slotsOf(out);
-    out.push('r2 = subprog[+CB] ll', 'r3 = r10', 'r3 += -32', 'r4 = 0', 'call 181', 'r7 += r0',
+    out.push('r2 = subprog[+CB] ll', 'r3 = r10', 'r3 += -32', 'r4 = 0', `call ${each ? 164 : 181}`, 'r7 += r0',
       'r1 = *(u64 *)(r10 - 32)', 'r7 += r1', 'r1 = *(u64 *)(r10 - 24)', 'r7 ^= r1');
-    callback.push('*(u64 *)(r10 - 40) = r2', 'r9 = r1', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`);
+    if (each) {
+      callback.push('*(u64 *)(r10 - 40) = r4', 'r9 = *(u32 *)(r2 + 0)', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`);
+      const o = 8 * r.int(2);
+      callback.push(`r1 = *(u64 *)(r3 + ${o})`, 'r7 += r1', `r1 += ${1 + r.int(5)}`, `*(u64 *)(r3 + ${8 * r.int(2)}) = r1`);
+      if (o === 0) callback.push('r7 += r9');
+    } else callback.push('*(u64 *)(r10 - 40) = r2', 'r9 = r1', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`);
     mapOps(r, callback, true, labels);
     callback.push('r1 = *(u64 *)(r10 - 40)', 'r2 = *(u64 *)(r1 + 0)', 'r2 += r7', '*(u64 *)(r1 + 0) = r2', 'r0 = 0');
     // Now and then the callback stops the loop (r0 1) when its accumulator is odd.
@@ -202,7 +213,7 @@ test(`random verified programs with maps: the JIT gives what the interpreter giv
     if (b.loops > 0) loopPrograms++;
     if (a.out !== b.out) differences.push(`seed ${seed}:\n${text}\n--- interp\n${a.out}\n--- jit\n${b.out}`);
   }
-  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop or bpf_for_each_map_elem, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   assert.deepEqual(differences, []);
   assert.ok(failed === 0, 'every execution of a verified program ends normally');
   assert.ok(cachedPrograms >= COUNT / 2 && directPrograms >= COUNT / 2 && loopPrograms >= COUNT / 5,
