@@ -47,6 +47,38 @@ function kernelRetvals(spec: ObjectSpec, name: string, frames: readonly Uint8Arr
   }
 }
 
+/**
+ * Runs program `name` of `spec` on each frame on both engines (a VM each, maps carried from frame
+ * to frame) and in the kernel: the retvals and, after them, `maps`' contents must agree; on the
+ * JIT the program's loops (bpf_loop, bpf_for_each_map_elem) must run in the compiled code.
+ * Returns the retvals.
+ */
+function loopsAgree(spec: ObjectSpec, name: string, frames: readonly number[][], maps: readonly string[], inlined: number): number[] {
+  const input = frames.map((b) => {
+    const f = new Uint8Array(64);
+    f.set(b);
+    return f;
+  });
+  const results: Record<string, string[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get(name)!;
+    if (engine === 'jit') {
+      const j = jitOf(p.prepared);
+      if (typeof j === 'string') assert.fail(j);
+      assert.equal(j.inlinedLoops, inlined, 'the loops run in the compiled code');
+    }
+    results[engine] = input.map((f) => String(testRun(vm, p, { dataIn: f }).retval));
+    const dump = maps.flatMap((m) => [...vm.mapByName(m)!.map.entries()])
+      .map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
+    results[engine]!.push(dump.sort().join(' '));
+  }
+  assert.deepEqual(results.jit, results.interp);
+  const kernel = kernelRetvals(spec, name, input);
+  if (kernel !== undefined) assert.deepEqual(kernel.map(String), results.interp!.slice(0, frames.length), 'the kernel');
+  return results.interp!.slice(0, frames.length).map(Number);
+}
+
 const VALUES = [0n, 1n, 2n, 7n, 31n, 32n, 63n, 64n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
   0x100000000n, 0x123456789abcdef0n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xfffffffffffffffen, U64];
 const IMMS = [0, 1, -1, 2, 3, 7, -7, 31, 32, 63, 64, 0x7fffffff, -0x80000000, 0x12345678];
@@ -794,29 +826,8 @@ SEC("xdp") int each(struct xdp_md *ctx)
 	return (int)((w.sum * 64 + n) ^ (a.sum * 16 + m));
 }
 `;
-const spec = cObject('jit_for_each', src);
-  const frames = [[5, 1, 3, 0], [20, 7, 2, 1], [0, 0, 0, 0], [31, 100, 9, 0], [12, 3, 250, 1], [31, 0, 1, 1]].map((b) => {
-    const f = new Uint8Array(64);
-    f.set(b);
-    return f;
-  });
-  const results: Record<string, string[]> = {};
-  for (const engine of ['interp', 'jit'] as const) {
-    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
-    const p = loadObjectIntoVm(vm, spec).programs.get('each')!;
-    if (engine === 'jit') {
-      const j = jitOf(p.prepared);
-      if (typeof j === 'string') assert.fail(j);
-      assert.equal(j.inlinedLoops, 3, 'bpf_loop and bpf_for_each_map_elem run in the compiled code');
-    }
-    results[engine] = frames.map((f) => String(testRun(vm, p, { dataIn: f }).retval));
-    const dump = [...vm.mapByName('table')!.map.entries(), ...vm.mapByName('seen')!.map.entries()]
-      .map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
-    results[engine]!.push(dump.sort().join(' '));
-  }
-  assert.deepEqual(results.jit, results.interp);
-  const kernel = kernelRetvals(spec, 'each', frames);
-  if (kernel !== undefined) assert.deepEqual(kernel.map(String), results.interp!.slice(0, frames.length), 'the kernel');
+  const spec = cObject('jit_for_each', src);
+  loopsAgree(spec, 'each', [[5, 1, 3, 0], [20, 7, 2, 1], [0, 0, 0, 0], [31, 100, 9, 0], [12, 3, 250, 1], [31, 0, 1, 1]], ['table', 'arr', 'seen'], 3);
 });
 
 test('bpf_loop with a callback that looks up and updates maps runs in the compiled code, as in the kernel', { skip: noClang }, () => {
@@ -862,29 +873,8 @@ SEC("xdp") int loop(struct xdp_md *ctx)
 }
 `;
   const spec = cObject('jit_bpf_loop_maps', src);
-  const frames = [[5, 0, 200, 13], [40, 3, 200, 13], [0, 1, 0, 13], [200, 5, 150, 13], [9, 2, 4, 13], [255, 11, 254, 13], [255, 1, 255, 251], [200, 9, 255, 251]].map((b) => {
-    const f = new Uint8Array(64);
-    f.set(b);
-    return f;
-  });
-  const results: Record<string, string[]> = {};
-  for (const engine of ['interp', 'jit'] as const) {
-    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
-    const obj = loadObjectIntoVm(vm, spec);
-    const p = obj.programs.get('loop')!;
-    if (engine === 'jit') {
-      const j = jitOf(p.prepared);
-      if (typeof j === 'string') assert.fail(j);
-      assert.equal(j.inlinedLoops, 1, 'the bpf_loop call runs in the compiled code');
-    }
-    results[engine] = frames.map((f) => String(testRun(vm, p, { dataIn: f }).retval));
-    const dump = [...vm.mapByName('counts')!.map.entries(), ...vm.mapByName('total')!.map.entries()]
-      .map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`);
-    results[engine]!.push(dump.sort().join(' '));
-  }
-  assert.deepEqual(results.jit, results.interp);
-  const kernel = kernelRetvals(spec, 'loop', frames);
-  if (kernel !== undefined) assert.deepEqual(kernel.map(String), results.interp!.slice(0, frames.length), 'the kernel');
+  loopsAgree(spec, 'loop', [[5, 0, 200, 13], [40, 3, 200, 13], [0, 1, 0, 13], [200, 5, 150, 13], [9, 2, 4, 13], [255, 11, 254, 13], [255, 1, 255, 251], [200, 9, 255, 251]],
+    ['counts', 'total'], 1);
 });
 
 test('bpf_loop with a callback that calls nothing runs in the compiled code, with the helper\'s answers, as in the kernel', { skip: noClang }, () => {
@@ -911,26 +901,8 @@ SEC("xdp") int loop(struct xdp_md *ctx)
 }
 `;
   const spec = cObject('jit_bpf_loop', src);
-  const frames = [[5, 0, 0, 200], [40, 0, 0, 7], [0, 0, 0, 0], [9, 1, 0, 200], [9, 0, 1, 200], [255, 0, 0, 254]].map((b) => {
-    const f = new Uint8Array(64);
-    f.set(b);
-    return f;
-  });
-  const results: Record<string, number[]> = {};
-  for (const engine of ['interp', 'jit'] as const) {
-    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
-    const p = loadObjectIntoVm(vm, spec).programs.get('loop')!;
-    if (engine === 'jit') {
-      const j = jitOf(p.prepared);
-      if (typeof j === 'string') assert.fail(j);
-      assert.equal(j.inlinedLoops, 1, 'the bpf_loop call runs in the compiled code');
-    }
-    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f, repeat: 2 }).retval);
-  }
-  assert.deepEqual(results.jit, results.interp);
+  const retvals = loopsAgree(spec, 'loop', [[5, 0, 0, 200], [40, 0, 0, 7], [0, 0, 0, 0], [9, 1, 0, 200], [9, 0, 1, 200], [255, 0, 0, 254]], [], 1);
   // 5 rounds: sum 3*(0+..+4) + 5 = 35, r 5; stopped at index 7: sum 3*28 + 8 = 92, r 8; flags:
   // -EINVAL (0xfea); too many: 0xff9.
-  assert.deepEqual(results.interp.slice(0, 5), [35005, 92008, 0, 0xfea, 0xff9]);
-  const kernel = kernelRetvals(spec, 'loop', frames);
-  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
+  assert.deepEqual(retvals.slice(0, 5), [35005, 92008, 0, 0xfea, 0xff9]);
 });
