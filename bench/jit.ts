@@ -42,6 +42,7 @@ const QUICK = args.includes('--quick');
 const CHILD = args.includes('--child') ? args[args.indexOf('--child') + 1] : undefined;
 const MIN_NS = QUICK ? 0.15e9 : 0.6e9;
 const BATCH_NS = 20e6;
+const WARM_NS = QUICK ? 0.1e9 : 0.3e9;
 
 function fail(msg: string): never {
   console.error(`bench: FAILED: ${msg}`);
@@ -66,13 +67,22 @@ function timeBatch(batch: Batch, n: number): number {
 }
 
 /**
- * Runs a batch takes about BATCH_NS with, sized again after one warm batch: a program whose first
- * runs are slow (the JIT warming up, a map filling) would otherwise get short batches, in which
- * the first run after the other side's batch (cold caches: ~0.1 ms on these machines) weighs.
+ * Runs a batch takes about BATCH_NS with, measured after WARM_NS of runs: CPU time is the whole
+ * process's, V8's compiler threads included, and while they optimise the runtime's JavaScript
+ * (hashmap_vary's first thousands of runs) a run looks 10-100x as long; a batch sized then is a
+ * few hundred runs, in which the first run after the other side's batch (cold caches: ~0.1 ms
+ * on these machines) weighs.
  */
 function batchSize(batch: Batch): number {
   let n = 1;
   const resize = (t: number): number => Math.max(1, Math.round((n * BATCH_NS) / Math.max(t, 1)));
+  for (let spent = 0; spent < WARM_NS; ) {
+    const t0 = process.hrtime.bigint();
+    timeBatch(batch, n);
+    const t = Number(process.hrtime.bigint() - t0);
+    spent += t;
+    if (t < BATCH_NS / 4 && n < 1e7) n *= 2;
+  }
   for (;;) {
     const t = timeBatch(batch, n);
     if (t > BATCH_NS / 4 || n > 1e7) { n = resize(t); break; }
