@@ -315,8 +315,9 @@ export class JitContext {
     let owner: Mapping | undefined;
     const buffer = bytes.buffer, offset = bytes.byteOffset;
     const over = this.owners.get(buffer);
+    let same: Mapping | undefined;
     if (over !== undefined) {
-      const same = over.byOffset.get(offset);
+      same = over.byOffset.get(offset);
       if (same !== undefined && bytes.length <= same.bytes.length) owner = same;
       else if (over.longest > bytes.length) {
         // (Values of one map share a buffer and all have its size: only a longer one can hold another.)
@@ -344,7 +345,7 @@ export class JitContext {
         const byOffset = new Map<number, Mapping>();
         byOffset.set(offset, m);
         this.owners.set(buffer, { byOffset, longest: bytes.length });
-      } else if (!over.byOffset.has(offset)) {
+      } else if (same === undefined) {
         over.byOffset.set(offset, m);
         if (bytes.length > over.longest) over.longest = bytes.length;
       }
