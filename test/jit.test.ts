@@ -774,6 +774,65 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
 });
 
+test('loops inside loops: bpf_loop in a bpf_for_each_map_elem callback and the walk inside a bpf_loop callback, as in the kernel', { skip: noClang }, () => {
+  // Byte 0: outer iterations; byte 1: inner iterations; byte 2: keys inserted first. The outer
+  // bpf_loop's callback walks the hash map; each element's callback runs an inner bpf_loop that
+  // looks keys up in another map and counts into the element's value.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, __u32); __type(value, __u64); } table SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, __u32); __type(value, __u64); } weights SEC(".maps");
+struct ctx2 { __u64 *value; __u32 inner; __u32 key; __u64 sum; };
+struct ctx1 { __u32 inner; __u32 round; __u64 sum; };
+static long inner_step(__u32 i, void *c)
+{
+	struct ctx2 *x = c;
+	__u32 k = (x->key + i) % 7;
+	__u64 *v = bpf_map_lookup_elem(&weights, &k);
+	if (v)
+		x->sum += *v + i;
+	return 0;
+}
+static long visit(void *map, __u32 *key, __u64 *value, struct ctx1 *o)
+{
+	struct ctx2 x = { 0, o->inner, *key, 0 };
+	bpf_loop(o->inner, inner_step, &x, 0);
+	*value += x.sum & 0xff;
+	o->sum += *value * (*key + 1);
+	return 0;
+}
+static long outer_step(__u32 i, void *c)
+{
+	struct ctx1 *o = c;
+	o->round = i;
+	bpf_for_each_map_elem(&table, visit, o, 0);
+	return 0;
+}
+static long fill(__u32 i, void *c)
+{
+	__u64 v = i * 3 + 1;
+	bpf_map_update_elem(&table, &i, &v, BPF_NOEXIST);
+	bpf_map_update_elem(&weights, &i, &v, BPF_ANY);
+	return 0;
+}
+SEC("xdp") int nest(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 4 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	__u32 z = 0;
+	bpf_loop(d[2] & 15, fill, &z, 0);
+	struct ctx1 o = { d[1] & 31, 0, 0 };
+	long n = bpf_loop(d[0] & 7, outer_step, &o, 0);
+	return (int)(o.sum * 16 + n);
+}
+`;
+  const spec = cObject('jit_nested_loops', src);
+  // (The hash walk's order is the kernel's own: the sums do not depend on it.)
+  loopsAgree(spec, 'nest', [[1, 3, 1], [3, 5, 4], [0, 4, 9], [2, 31, 12], [5, 0, 3], [7, 17, 15]], ['table', 'weights'], 4);
+});
+
 test('bpf_for_each_map_elem runs in the compiled code, as in the kernel: values written, elements deleted, an early stop', { skip: noClang }, () => {
   // Byte 0: how many keys (0..31) the program inserts first (key k, value k * 10 + byte 1, in a
   // hash map and, below 8, an array). The hash walk adds byte 2 to each value, folds it into a sum
