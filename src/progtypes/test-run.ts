@@ -93,11 +93,17 @@ function attachTypeOf(prog: VmProgram): AttachTypeName | undefined {
   return attach;
 }
 
+/** The program types each program's helpers were found allowed for (checkHelpers). */
+const helpersChecked = new WeakMap<VmProgram, Set<ProgTypeInfo>>();
+
 /**
  * The kernel refuses at load a program that calls a helper its type may not call. tsbpf learns
  * the type late (a program may be loaded bare and typed at run time), so it refuses here.
  */
 export function checkHelpers(info: ProgTypeInfo, prog: VmProgram): void {
+  // (Once per program and type: a large program's instructions cost more than a short run.)
+  let checked = helpersChecked.get(prog);
+  if (checked?.has(info)) return;
   for (const insn of prog.xlated) {
     if (insn.code !== 0x85 || insn.src !== 0) continue;
     if (!info.helpers.includes(insn.imm)) {
@@ -105,6 +111,8 @@ export function checkHelpers(info: ProgTypeInfo, prog: VmProgram): void {
       throw refuse('EINVAL', `program '${prog.name}': program of this type (${info.name}) cannot use helper ${name}#${insn.imm}`);
     }
   }
+  if (checked === undefined) helpersChecked.set(prog, (checked = new Set()));
+  checked.add(info);
 }
 
 /** A per-run setup (what Vm.run calls) with an after-run hook. */
