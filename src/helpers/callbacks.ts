@@ -77,12 +77,20 @@ export function walkableMap(call: HelperCall, name: string, r1: bigint): VmMap {
 
 /** The keys to visit: every index of an array, the elements a hash map holds now. */
 function keysOf(m: VmMap): Uint8Array[] {
+  const found: Uint8Array[] = [];
   if (m.map.spec.type === 'array' || m.map.spec.type === 'percpu_array') {
-    return Array.from({ length: m.map.spec.maxEntries }, (_, i) => u32Bytes(i));
+    for (let i = 0; i < m.map.spec.maxEntries; i++) found.push(u32Bytes(i));
+  } else {
+    for (let k = m.map.getNextKey(undefined); k !== undefined; k = m.map.getNextKey(k)) found.push(k);
   }
-  const keys: Uint8Array[] = [];
-  for (let k = m.map.getNextKey(undefined); k !== undefined; k = m.map.getNextKey(k)) keys.push(k);
-  return keys;
+  // Views of one buffer: each key gets a region, and a small typed array of its own is moved out
+  // of V8's heap the first time its buffer is asked for (a DataView, the JIT's copy).
+  const size = m.map.spec.keySize;
+  const all = new Uint8Array(found.length * size);
+  return found.map((k, i) => {
+    all.set(k, i * size);
+    return all.subarray(i * size, (i + 1) * size);
+  });
 }
 
 export const callbackHelpers: readonly HelperDef[] = [
