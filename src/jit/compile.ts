@@ -32,7 +32,7 @@ import {
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
-import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelEach, isKernelLookup, isKernelLoop, writesMemory } from './helper-effects.js';
+import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelHelper, writesMemory } from './helper-effects.js';
 import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
 import { ERRNO } from '../helpers/errno.js';
 import { Code } from './wasm/code.js';
@@ -113,6 +113,12 @@ const BPF_FN_TYPE = RT_TYPES.length;
  * record: one each), with room to spare: the loop checks the region table has that much.
  */
 const REGIONS_PER_HELPER = 16;
+
+/** A bpf_loop (or, `each`, bpf_for_each_map_elem) call the code runs itself, and its callback's slot. */
+interface LoopSite {
+  callback: number;
+  each: boolean;
+}
 /** A tail-call site's cache: generation, map address halves, index, target's table entry (globals). */
 const TC_GEN = 0, TC_LO = 1, TC_HI = 2, TC_INDEX = 3, TC_ENTRY = 4, TC_SIZE = 5;
 
@@ -790,10 +796,10 @@ class FunctionCompiler {
       this.compiledLookup(slot, Math.abs(keySize), keySize > 0);
       return;
     }
-    const callback = this.m.loops.get(slot);
-    if (callback !== undefined) {
-      if (this.m.eaches.has(slot)) this.inlineEach(slot, callback);
-      else this.inlineLoop(slot, callback);
+    const loop = this.m.loops.get(slot);
+    if (loop !== undefined) {
+      if (loop.each) this.inlineEach(slot, loop.callback);
+      else this.inlineLoop(slot, loop.callback);
       return;
     }
     const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
@@ -890,13 +896,7 @@ class FunctionCompiler {
     // (rt.loop START; the helper runs the loop otherwise), and each call's regions dropped after.
     const adds = this.m.loopAdds.get(callback)!;
     c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_lt_u);
-    if (adds >= 0) {
-      c.if('i32');
-      c.i32(LOOP.START).i32(adds).i32(RT.LOOP).callIndirect(RT.LOOP);
-      c.else();
-      c.i32(0);
-      c.end();
-    }
+    if (adds >= 0) this.andStart(() => c.i32(LOOP.START).i32(adds).i32(RT.LOOP).callIndirect(RT.LOOP));
     this.openIf();
     c.i64(0).set(i);
     c.block();
@@ -906,18 +906,12 @@ class FunctionCompiler {
     c.if();
     c.get(n).set(0).br(2);
     c.end();
-    this.calleeFrame();
-    c.i64(0).get(i).get(3);
-    for (let r = 3; r <= 9; r++) c.i64(0);
-    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
-    for (let k = 0; k < 6; k++) c.op(OP.drop);
+    this.callCallback(callback, () => {
+      c.i64(0).get(i).get(3);
+      for (let r = 3; r <= 9; r++) c.i64(0);
+    });
     if (adds >= 0) {
-      // (The callback cannot leave the code: no tail call, no LD_ABS, room for its regions.)
-      c.set(L_T);
-      c.i32(CTRL).load(OP.i32_load, C_STATUS);
-      c.if();
-      c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
-      c.end();
+      this.callbackStayed(slot);
       c.i32(CTRL).load(OP.i32_load, C_LOOPFULL);
       c.if();
       c.i32(LOOP.ROUND).i32(0).i32(RT.LOOP).callIndirect(RT.LOOP).op(OP.drop);
@@ -955,41 +949,72 @@ class FunctionCompiler {
   private inlineEach(slot: number, callback: number): void {
     const c = this.code;
     const adds = Math.max(0, this.m.loopAdds.get(callback)!);
+    const each = (what: number): void => void c.i32(what).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH);
     c.get(4).op(OP.i64_eqz).get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_lt_u).op(OP.i32_and);
-    c.if('i32');
-    c.i32(EACH.START).get(1).op(OP.i32_wrap_i64).get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(adds);
-    c.i32(RT.EACH).callIndirect(RT.EACH);
-    c.else();
-    c.i32(0);
-    c.end();
+    this.andStart(() => {
+      c.i32(EACH.START).get(1).op(OP.i32_wrap_i64).get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(adds);
+      c.i32(RT.EACH).callIndirect(RT.EACH);
+    });
     this.openIf();
     c.block();
     c.loop();
     this.labels.push('if', 'if');
-    c.i32(EACH.NEXT).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.i32_eqz).brIf(1);
-    this.calleeFrame();
-    c.i64(0).get(1).i32(CTRL).load(OP.i64_load, C_EACH).i32(CTRL).load(OP.i64_load, C_EACH + 8).get(3);
-    for (let r = 5; r <= 9; r++) c.i64(0);
-    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
-    for (let k = 0; k < 6; k++) c.op(OP.drop);
-    c.set(L_T);
-    // (The callback cannot leave the code: no tail call, no LD_ABS, room for its regions.)
-    c.i32(CTRL).load(OP.i32_load, C_STATUS);
-    c.if();
-    c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
-    c.end();
-    c.i32(EACH.DONE).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.drop);
+    each(EACH.NEXT);
+    c.op(OP.i32_eqz).brIf(1);
+    this.callCallback(callback, () => {
+      c.i64(0).get(1).i32(CTRL).load(OP.i64_load, C_EACH).i32(CTRL).load(OP.i64_load, C_EACH + 8).get(3);
+      for (let r = 5; r <= 9; r++) c.i64(0);
+    });
+    this.callbackStayed(slot);
+    each(EACH.DONE);
+    c.op(OP.drop);
     c.get(L_T).op(OP.i64_eqz).brIf(0);
     c.end();
     c.end();
     this.labels.pop();
     this.labels.pop();
-    c.i32(EACH.END).i32(0).i32(0).i32(0).i32(RT.EACH).callIndirect(RT.EACH).op(OP.i64_extend_i32_u).set(0);
+    each(EACH.END);
+    c.op(OP.i64_extend_i32_u).set(0);
     c.else();
     this.callHelper(slot);
     this.checkStatus(slot + 1);
     this.closeIf();
     this.invalidateCaches();
+  }
+
+  /** `&& start()` on the i32 condition on the stack, start() called only when the condition holds. */
+  private andStart(start: () => void): void {
+    const c = this.code;
+    c.if('i32');
+    start();
+    c.else();
+    c.i32(0);
+    c.end();
+  }
+
+  /**
+   * Call a loop's callback with a zeroed frame below this one, r0-r9 as `args` pushes them; leaves
+   * its r0 on the stack (its instructions are not counted in the run's).
+   */
+  private callCallback(callback: number, args: () => void): void {
+    const c = this.code;
+    this.calleeFrame();
+    args();
+    c.get(L_LEFT).get(L_DEPTH).i32(1).op(OP.i32_add).call(this.m.functionIndex(callback));
+    for (let k = 0; k < 6; k++) c.op(OP.drop);
+  }
+
+  /**
+   * After a call of a callback that calls helpers, its r0 (taken into L_T): it cannot have left the
+   * code (no tail call, no LD_ABS, room for its regions); one that did is a JIT bug, reported.
+   */
+  private callbackStayed(slot: number): void {
+    const c = this.code;
+    c.set(L_T);
+    c.i32(CTRL).load(OP.i32_load, C_STATUS);
+    c.if();
+    c.i32(FAIL.LOOP).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
+    c.end();
   }
 
   private lookupKey: number | undefined;
@@ -1138,18 +1163,18 @@ class ModuleCompiler {
     this.slots = slotOffsets(prog.insns);
     const targets = prog.insns.map((x, i) => branchTarget(x, prog.forms[i]!, this.slots[i]!));
     const candidates = this.loopCandidates();
-    const callbacks = new Set(candidates.values());
+    const callbacks = new Set([...candidates.values()].map((l) => l.callback));
     let cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...callbacks]);
-    for (const [site, cb] of candidates) {
-      const regions = this.loopRegions(cfg, cb);
+    for (const [site, l] of candidates) {
+      const regions = this.loopRegions(cfg, l.callback);
       if (regions === undefined) candidates.delete(site);
-      else this.loopAdds.set(cb, regions);
+      else this.loopAdds.set(l.callback, regions);
     }
     // (Callbacks that do not qualify are not made functions of their own: a leaner module.)
-    const kept = new Set(candidates.values());
+    const kept = new Set([...candidates.values()].map((l) => l.callback));
     if (kept.size !== callbacks.size) cfg = buildCfg(prog.insns, prog.forms, this.slots, targets, [...kept]);
     this.cfg = cfg;
-    for (const [site, cb] of candidates) this.loops.set(site, cb);
+    this.loops = candidates;
     this.r10Written = writesR10(prog.insns, prog.forms);
     this.budgeted = prog.proven === undefined;
     const access = prog.proven?.access;
@@ -1183,9 +1208,9 @@ class ModuleCompiler {
     });
   }
 
-  /** The verified calls of the kernel's bpf_loop whose callback is known, and that callback. */
-  private loopCandidates(): Map<number, number> {
-    const out = new Map<number, number>();
+  /** The verified calls of the kernel's bpf_loop and bpf_for_each_map_elem whose callback is known. */
+  private loopCandidates(): Map<number, LoopSite> {
+    const out = new Map<number, LoopSite>();
     const p = this.prog.proven;
     if (p === undefined) return out;
     this.prog.forms.forEach((f, i) => {
@@ -1194,16 +1219,12 @@ class ModuleCompiler {
       const h = this.prog.helpers[slot];
       const cb = p.callback[slot]!;
       if (h === undefined || cb < 0) return;
-      if (isKernelLoop(h)) out.set(slot, cb);
-      else if (isKernelEach(h)) {
-        out.set(slot, cb);
-        this.eaches.add(slot);
-      }
+      const each = isKernelHelper(h, 'bpf_for_each_map_elem');
+      if (each || isKernelHelper(h, 'bpf_loop')) out.set(slot, { callback: cb, each });
     });
     return out;
   }
 
-  /** Whether the function starting at `entry` makes no call and no LD_ABS/LD_IND. */
   /**
    * Whether the callback starting at `entry` can run in an inlined bpf_loop, and what one call of
    * it may add to memory: -1 when it calls nothing, else a bound on the regions its helper calls
@@ -1254,15 +1275,13 @@ class ModuleCompiler {
   }
 
   /**
-   * bpf_loop calls the code runs itself (FunctionCompiler.inlineLoop), by slot: their callback's
-   * first slot. A verified call of the kernel's helper whose callback is the same on every path and
-   * calls nothing (no helper, no function, no LD_ABS/LD_IND), so it cannot leave the code.
+   * The bpf_loop and bpf_for_each_map_elem calls the code runs itself (inlineLoop, inlineEach), by
+   * slot: verified calls of the kernel's helpers whose callback is the same on every path and
+   * cannot leave the code mid-loop (loopRegions).
    */
-  readonly loops = new Map<number, number>();
+  readonly loops: Map<number, LoopSite>;
   /** By callback of `loops`: what a call of it may add to memory (loopRegions). */
   readonly loopAdds = new Map<number, number>();
-  /** The sites of `loops` that call bpf_for_each_map_elem (the others call bpf_loop). */
-  readonly eaches = new Set<number>();
 
   /**
    * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a
@@ -1276,7 +1295,7 @@ class ModuleCompiler {
    */
   compiledLookup(slot: number): number {
     const p = this.prog.proven;
-    if (p === undefined || !isKernelLookup(this.prog.helpers[slot]!)) return 0;
+    if (p === undefined || !isKernelHelper(this.prog.helpers[slot]!, 'bpf_map_lookup_elem')) return 0;
     const m = p.maps[p.helperMap[slot]!];
     if (m === undefined || LOAD_U[m.keySize] === undefined) return 0;
     return CACHED_LOOKUP_TYPES.has(m.type) ? m.keySize : UNCACHED_LOOKUP_TYPES.has(m.type) ? -m.keySize : 0;

@@ -446,11 +446,14 @@ export class JitContext {
    * when its region is past those the table can address (the run then goes on in the interpreter).
    */
   private mapValue(addr: bigint): boolean {
-    const idx = (high32(addr) - TAG_BASE) >>> 0;
-    const r = this.state!.memory.regions[idx];
-    if (r === undefined) return true;
-    if (idx >= LOW_INDEX) return false;
-    this.mapRegion(idx, r, 0);
+    const r = this.state!.memory.regions[(high32(addr) - TAG_BASE) >>> 0];
+    return r === undefined || this.mapReturned(r);
+  }
+
+  /** mapValue of the region itself. */
+  private mapReturned(r: Region): boolean {
+    if (r.index >= LOW_INDEX) return false;
+    this.mapRegion(r.index, r, 0);
     return true;
   }
 
@@ -568,7 +571,7 @@ export class JitContext {
       if (err instanceof BpfError) throw err;
       throw new BpfError('EHELPER', `insn ${pc}: helper ${h.name}#${h.id} failed: ${(err as Error).message}`, { insn: pc });
     }
-    if (this.loopMarks.length !== 0) this.noteLoopRegions();
+    this.noteLoopRegions();
     // A map value or ring buffer record the code may reach without a check is mapped before the
     // code gets its address.
     if ((how & RETURNS_REGION) !== 0 && r0 !== 0n && !this.mapValue(r0)) {
@@ -603,16 +606,15 @@ export class JitContext {
     call.pc = pc;
     this.i32[(CTRL + C_HELPED) >> 2] = 1;
     this.helperCalls++;
-    const handle = st.memory.regions[(mapHi - TAG_BASE) >>> 0];
-    const run = call.services as RunContext | undefined;
-    if (handle === undefined || handle.kind !== 'map' || handle.lo(0) !== mapLo || run?.kind !== 'tsbpf-run-services') {
+    const found = this.mapAt(mapLo, mapHi);
+    if (found === undefined) {
       // Not what the verifier proved: the helper's own checks say what is wrong.
       const addr = (BigInt(mapHi >>> 0) << 32n) | BigInt(mapLo >>> 0);
       mapArg(call, LOOKUP_NAME, addr);
       runOf(call, LOOKUP_NAME);
       throw new BpfError('EHELPER', `insn ${pc}: ${LOOKUP_NAME}: 0x${addr.toString(16)} is not the map the verifier proved (a JIT bug)`, { insn: pc });
     }
-    const m = handle.owner as VmMap;
+    const { m, run } = found;
     LOOKUP_KEY.setInt32(0, keyLo, true);
     LOOKUP_KEY.setInt32(4, keyHi, true);
     let r: Region | undefined;
@@ -625,10 +627,8 @@ export class JitContext {
       this.put64(CTRL + C_LOOKUPR0, 0, 0);
       return;
     }
-    if (this.loopMarks.length !== 0) this.noteLoopRegions();
-    // As mapValue: a region past those the table can address leaves the code for the interpreter.
-    if (r.index >= LOW_INDEX) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
-    else this.mapRegion(r.index, r, 0);
+    this.noteLoopRegions();
+    if (!this.mapReturned(r)) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     this.put64(CTRL + C_LOOKUPR0, r.lo(0), r.tag);
   }
 
@@ -644,19 +644,34 @@ export class JitContext {
   private loop(what: number, n: number): number {
     const memory = this.state!.memory;
     if (what === LOOP.START) {
-      if (memory.regions.length + n + LOOP_KEEP >= LOW_INDEX) return 0;
+      if (!this.roomFor(n)) return 0;
       this.loopMarks.push(memory.mark());
       return 1;
     }
     const mark = what === LOOP.END ? this.loopMarks.pop()! : this.loopMarks[this.loopMarks.length - 1]!;
-    if (memory.regions.length > (what === LOOP.END ? mark : mark + LOOP_KEEP)) {
-      this.syncOut();
-      this.unmapFrom(mark);
-      memory.truncate(mark);
-      this.newGeneration();
-    }
+    if (memory.regions.length > (what === LOOP.END ? mark : mark + LOOP_KEEP)) this.dropSince(mark);
     this.noteLoopRegions();
     return 1;
+  }
+
+  /**
+   * Drop the regions added since `mark` (by a loop's callbacks), as RunContext.callFunction does:
+   * their copies written back, and what the caches knew of them gone.
+   */
+  private dropSince(mark: number): void {
+    this.syncOut();
+    this.unmapFrom(mark);
+    this.state!.memory.truncate(mark);
+    this.newGeneration();
+  }
+
+  /** The map whose handle is at (lo, hi), with the run's services, or undefined (not a map's handle). */
+  private mapAt(lo: number, hi: number): { m: VmMap; run: RunContext } | undefined {
+    const st = this.state!;
+    const handle = st.memory.regions[(hi - TAG_BASE) >>> 0];
+    const run = st.call.services as RunContext | undefined;
+    if (handle === undefined || handle.kind !== 'map' || handle.lo(0) !== lo || run?.kind !== 'tsbpf-run-services') return undefined;
+    return { m: handle.owner as VmMap, run };
   }
 
   /**
@@ -667,15 +682,11 @@ export class JitContext {
    * the helper, which says what is wrong.
    */
   private each(what: number, a: number, b: number, c: number): number {
-    const st = this.state!;
-    const memory = st.memory;
     if (what === EACH.START) {
-      const handle = memory.regions[(b - TAG_BASE) >>> 0];
-      const run = st.call.services as RunContext | undefined;
-      if (handle === undefined || handle.kind !== 'map' || handle.lo(0) !== a || run?.kind !== 'tsbpf-run-services') return 0;
-      const m = handle.owner as VmMap;
-      if (!ITERABLE.has(m.map.spec.type) || memory.regions.length + 2 + c + LOOP_KEEP >= LOW_INDEX) return 0;
-      this.walks.push({ walk: new MapWalk(run, m), mark: -1 });
+      const found = this.mapAt(a, b);
+      // (Each element adds its key's and its value's region.)
+      if (found === undefined || !ITERABLE.has(found.m.map.spec.type) || !this.roomFor(2 + c)) return 0;
+      this.walks.push({ walk: new MapWalk(found.run, found.m), mark: -1 });
       return 1;
     }
     const top = this.walks[this.walks.length - 1]!;
@@ -691,14 +702,19 @@ export class JitContext {
     }
     if (what === EACH.DONE) {
       // As the helper after each callback: what the element and the callback added goes.
-      this.syncOut();
-      this.unmapFrom(top.mark);
-      top.walk.release(top.mark);
-      this.newGeneration();
+      this.dropSince(top.mark);
       return 0;
     }
     this.walks.pop();
     return top.walk.count;
+  }
+
+  /**
+   * Whether the region table can address the regions a call of a loop's callback adds (`n`) on
+   * top of those a loop keeps (LOOP_KEEP): the code reaches them without a check.
+   */
+  private roomFor(n: number): boolean {
+    return this.state!.memory.regions.length + n + LOOP_KEEP < LOW_INDEX;
   }
 
   /** C_LOOPFULL: whether the inlined bpf_loop running now has more regions than it keeps. */

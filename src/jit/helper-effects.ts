@@ -59,12 +59,18 @@ export function writesMemory(h: HelperDef): boolean {
   return (howOf(h) & NO_REFRESH) === 0;
 }
 
-/** The kernel's bpf_map_lookup_elem (a VM may register its own under the same id). */
-const MAP_LOOKUP = mapHelpers.find((h) => h.name === 'bpf_map_lookup_elem');
+/**
+ * The kernel's helpers compiled code may run itself (compile.ts compiledLookup, inlineLoop,
+ * inlineEach), by name: only these definitions (a VM may register its own under the same id).
+ */
+const RUN_BY_CODE_NAMES = ['bpf_map_lookup_elem', 'bpf_loop', 'bpf_for_each_map_elem'] as const;
+const RUN_BY_CODE = new Map<HelperDef, string>(
+  [...mapHelpers, ...callbackHelpers].filter((h) => (RUN_BY_CODE_NAMES as readonly string[]).includes(h.name)).map((h) => [h, h.name]),
+);
 
-/** Whether `h` is the kernel's bpf_map_lookup_elem, which compiled code may do itself (compile.ts compiledLookup). */
-export function isKernelLookup(h: HelperDef): boolean {
-  return h === MAP_LOOKUP;
+/** Whether `h` is the kernel's helper of that name (not a VM's own under the same id). */
+export function isKernelHelper(h: HelperDef, name: (typeof RUN_BY_CODE_NAMES)[number]): boolean {
+  return RUN_BY_CODE.get(h) === name;
 }
 
 /**
@@ -77,17 +83,3 @@ export const CACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName
  * the element used (maps of maps give a map, and go through the helper).
  */
 export const UNCACHED_LOOKUP_TYPES: ReadonlySet<MapTypeName> = new Set<MapTypeName>(['lru_hash', 'lru_percpu_hash']);
-
-/** The kernel's bpf_loop, which compiled code may run itself (compile.ts inlineLoop). */
-const LOOP = callbackHelpers.find((h) => h.name === 'bpf_loop');
-
-export function isKernelLoop(h: HelperDef): boolean {
-  return h === LOOP;
-}
-
-/** The kernel's bpf_for_each_map_elem, which compiled code may run itself (compile.ts inlineEach). */
-const EACH = callbackHelpers.find((h) => h.name === 'bpf_for_each_map_elem');
-
-export function isKernelEach(h: HelperDef): boolean {
-  return h === EACH;
-}
