@@ -14,7 +14,7 @@ import { aluRef, jcondRef, negRef, endRef, U64 } from '../src/isa/semantics.js';
 import type { Insn } from '../src/isa/insn.js';
 import { assemble } from '../src/isa/asm.js';
 import { prepare, execute, type PreparedProgram } from '../src/vm/interpreter.js';
-import { executeJit, jitOf, wasmText } from '../src/jit/index.js';
+import { executeJit, interpreterHandOvers, jitOf, wasmText } from '../src/jit/index.js';
 import { runRepeated, writesOnlyStack } from '../src/jit/repeat.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
 import { BpfError } from '../src/errors.js';
@@ -257,6 +257,35 @@ test('a tail call from a subprogram continues on the interpreter exactly', () =>
     assert.equal(r.jit, r.interp, text);
     assert.match(r.jit, /^r0=0x/);
   }
+});
+
+test('tail calls from subprograms inside tail calls from subprograms run compiled; the budget running out anywhere in them hands over exactly', () => {
+  // A's subprogram tail-calls B, whose subprogram tail-calls C: C returns to B, B to A. Each
+  // target reads the frame it took over (the caller's bytes stay) and r6 of its caller's caller.
+  // The calls come after padding, so that a run resumed in the wrong program fails otherwise.
+  const progs: PreparedProgram[] = [];
+  const pad = (n: number): string => 'r5 = 0\n'.repeat(n);
+  const helpers = new HelperRegistry([{ id: 12, name: 'tail_call', args: [], ret: 'integer', impl: (call, _r1, _r2, r3) => { call.tailCall(progs[Number(r3)]!); return 0n; } }]);
+  const texts = [
+    pad(24) + 'r6 = 5\n*(u64 *)(r10 - 8) = r6\ncall f\nr0 += r6\nr1 = *(u64 *)(r10 - 8)\nr0 += r1\nr0 += 1000\nexit\n' +
+      'f:\nr6 = 77\n*(u64 *)(r10 - 16) = r6\nr3 = 1\ncall 12\nr0 = 99\nexit',
+    pad(12) + 'r2 = *(u64 *)(r10 - 16)\nr7 = r2\n*(u64 *)(r10 - 24) = r2\ncall g\nr0 += r7\nr0 += r6\nr0 <<= 4\nexit\n' +
+      'g:\nr6 = 300\n*(u64 *)(r10 - 24) = r6\nr3 = 2\ncall 12\nexit',
+    'r0 = 0\nr1 = 0\nloop:\nr0 += r6\nr1 += 1\nif r1 < 9 goto loop\nr2 = *(u64 *)(r10 - 24)\nr0 += r2\nexit',
+  ];
+  for (const t of texts) progs.push(compiled(assemble(t), helpers));
+  const show = (f: () => { r0: bigint; insns: number }): string => { try { const r = f(); return `${r.r0} ${r.insns}`; } catch (e) { return (e as Error).message; } };
+  const before = interpreterHandOvers();
+  const full = show(() => executeJit(progs[0]!, {}));
+  assert.equal(interpreterHandOvers(), before, 'no run handed to the interpreter');
+  assert.equal(full, show(() => execute(progs[0]!, {})));
+  // C: 9 * 300 + 300 (g's bytes) = 3000; B: (3000 + 77 + 77 (A.f's r6, kept across g)) << 4; A: + 5 + 5 + 1000.
+  assert.match(full, /^51474 /);
+  const insns = Number(full.split(' ')[1]);
+  for (let budget = 1; budget <= insns + 1; budget++) {
+    assert.equal(show(() => executeJit(progs[0]!, { budget })), show(() => execute(progs[0]!, { budget })), `budget ${budget}`);
+  }
+  assert.ok(interpreterHandOvers() - before >= insns - 2, 'the budget ran out inside each program');
 });
 
 test('tsbpf run --engine jit gives what --engine interp gives; prog dump jited names the source of each part', () => {

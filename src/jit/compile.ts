@@ -28,8 +28,8 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MARKED, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
+  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_PROG, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelHelper, writesMemory } from './helper-effects.js';
@@ -802,7 +802,8 @@ class FunctionCompiler {
       else this.inlineLoop(slot, loop.callback);
       return;
     }
-    const tail = this.entrySlot === 0 && this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER ? this.m.tailSite() : -1;
+    const isTail = this.m.prog.helpers[slot]!.id === TAIL_CALL_HELPER;
+    const tail = isTail && this.entrySlot === 0 ? this.m.tailSite() : -1;
     if (tail >= 0) {
       // A cached tail call, else the helper (below).
       this.cachedTailCall(tail);
@@ -810,8 +811,10 @@ class FunctionCompiler {
     }
     this.callHelper(slot);
     if (tail >= 0) {
-      this.tailCall(slot, tail);
+      this.tailCall(tail);
       this.closeIf();
+    } else if (isTail) {
+      this.subprogramTailCall();
     }
     this.checkStatus(slot + 1);
     this.invalidateCaches();
@@ -1030,12 +1033,9 @@ class FunctionCompiler {
    * From a subprogram, or when the target cannot be called so, the run leaves with the tail call
    * pending (checkStatus).
    */
-  private tailCall(slot: number, g: number): void {
+  private tailCall(g: number): void {
     const c = this.code;
-    c.i32(CTRL).load(OP.i32_load, C_STATUS).i32(STATUS.TAIL).op(OP.i32_eq);
-    this.openIf();
-    c.i32(slot).i32(RT.ENTER).callIndirect(RT.ENTER).tee(L_T3).i32(0).op(OP.i32_ge_s);
-    this.openIf();
+    this.enterTarget();
     this.fillTailCache(g, L_T3);
     this.callTarget(L_T3);
     this.closeIf();
@@ -1045,6 +1045,41 @@ class FunctionCompiler {
     this.openIf();
     c.i32(-1).set(L_T3);
     this.fillTailCache(g, L_T3);
+    this.closeIf();
+    this.closeIf();
+  }
+
+  /** Open two ifs: a tail call was asked for, and rt.enter put its target's entry function (L_T3) in the table. */
+  private enterTarget(): void {
+    const c = this.code;
+    c.i32(CTRL).load(OP.i32_load, C_STATUS).i32(STATUS.TAIL).op(OP.i32_eq);
+    this.openIf();
+    c.get(L_DEPTH).i32(RT.ENTER).callIndirect(RT.ENTER).tee(L_T3).i32(0).op(OP.i32_ge_s);
+    this.openIf();
+  }
+
+  /**
+   * A tail call the helper accepted, from a subprogram: the target runs in this function's frame
+   * and returns to this function's caller, as in the kernel (and the interpreter). rt.enter marked
+   * the frames below with their program; back here, the caller's program runs again (C_CUR) and
+   * its frame is no longer marked. A run that left the code inside the target leaves from here too,
+   * with no record of this frame, which is the target's now.
+   */
+  private subprogramTailCall(): void {
+    const c = this.code;
+    this.enterTarget();
+    for (let r = 0; r <= 9; r++) c.get(r);
+    c.get(L_LEFT).get(L_DEPTH).get(L_T3).callIndirect(BPF_FN_TYPE);
+    c.set(L_LEFT);
+    for (let r = 5; r >= 0; r--) c.set(r);
+    c.i32(CTRL).load(OP.i32_load, C_STATUS).op(OP.i32_eqz);
+    c.if();
+    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_sub).i32(FRAME_RECORD).op(OP.i32_mul).load(OP.i32_load, CTRL + C_FRAMES + F_PROG);
+    c.store(OP.i32_store, C_CUR);
+    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_sub).store(OP.i32_store, C_MARKED);
+    c.end();
+    this.results();
+    c.ret();
     this.closeIf();
     this.closeIf();
   }
@@ -1063,7 +1098,7 @@ class FunctionCompiler {
   private callTarget(local: number): void {
     const c = this.code;
     for (let r = 0; r <= 9; r++) c.get(r);
-    c.get(L_LEFT).i32(0).get(local).callIndirect(BPF_FN_TYPE);
+    c.get(L_LEFT).get(L_DEPTH).get(local).callIndirect(BPF_FN_TYPE);
     c.ret();
   }
 

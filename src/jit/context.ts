@@ -24,8 +24,8 @@ import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
-  E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
 /** A region copied into linear memory for the current run. */
@@ -208,7 +208,7 @@ export class JitContext {
    * compiled, or needs a packet this run does not have). Targets get table entries for the run
    * (released in finish, so the table holds no unloaded program).
    */
-  private enter(): number {
+  private enter(depth: number): number {
     const call = this.call;
     const target = call.tail;
     if (target === undefined) return -1;
@@ -226,8 +226,15 @@ export class JitContext {
     call.tail = undefined;
     // (The compiled callers call it again from their caches, without coming here, in this execution.)
     if (tj.writesStack) this.stackMayBeWritten();
-    this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
-    this.i32[(CTRL + C_CUR) >> 2] = inst.entry;
+    const i32 = this.i32;
+    if (depth > 0) {
+      // The frames below the subprogram stay their programs' (the interpreter's keepCallers).
+      const cur = i32[(CTRL + C_CUR) >> 2]!;
+      for (let f = i32[(CTRL + C_MARKED) >> 2]!; f < depth; f++) i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_PROG) >> 2] = cur;
+      i32[(CTRL + C_MARKED) >> 2] = depth;
+    }
+    i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
+    i32[(CTRL + C_CUR) >> 2] = inst.entry;
     if (tj.directPacket) this.wantLow = true;
     // (A target needing more of the context than the caller was checked against it above.)
     if (tj.directCtx && (this.ctxNeed === undefined || tj.ctxExtent > this.ctxNeed.ctxExtent || tj.ctxWrites)) this.ctxNeed = tj;
@@ -240,7 +247,7 @@ export class JitContext {
       map: (hi: number, lo: number, desc: number, pc: number) => this.map(hi, lo, desc, pc),
       fail: (kind: number, pc: number) => { throw failure(kind, pc); },
       ldpkt: (k: number, size: number, pc: number) => this.ldpkt(k, size, pc),
-      enter: () => this.enter(),
+      enter: (depth: number) => this.enter(depth),
       helper0: (pc: number) => this.helper(pc, 0n, 0n, 0n, 0n, 0n),
       helper1: (pc: number, a: bigint) => this.helper(pc, a, 0n, 0n, 0n, 0n),
       helper2: (pc: number, a: bigint, b: bigint) => this.helper(pc, a, b, 0n, 0n, 0n),
@@ -535,8 +542,12 @@ export class JitContext {
 
   /** The program running now: the run's, or the one a tail call moved it to (C_CUR). */
   private running(): PreparedProgram {
-    const e = this.i32[(CTRL + C_CUR) >> 2]!;
-    return e === 0 ? this.current! : this.enteredProgs[e - RT_NAMES.length]!;
+    return this.programAt(this.i32[(CTRL + C_CUR) >> 2]!);
+  }
+
+  /** The program at a table entry (C_CUR, F_PROG): 0 is the run's. */
+  private programAt(entry: number): PreparedProgram {
+    return entry === 0 ? this.current! : this.enteredProgs[entry - RT_NAMES.length]!;
   }
 
   private helper(pc: number, a: bigint, b: bigint, c: bigint, d: bigint, e: bigint): bigint {
@@ -1007,6 +1018,7 @@ export class JitContext {
     call.stop = false;
     call.tail = undefined;
     call.tailCalls = 0;
+    this.i32[(CTRL + C_MARKED) >> 2] = 0;
     let cur = prog, curJit = jit;
     for (;;) {
       let inst = this.lastInstance;
@@ -1075,6 +1087,15 @@ export class JitContext {
   /** Continue the run on the interpreter from the state the compiled code left in CTRL. */
   private handOver(prog: PreparedProgram, opts: ExecOptions, input: Region, pc: number, count: number, depth: number, caller?: PreparedProgram): RunResult {
     const st = this.state!;
+    handOvers++;
+    // Frames below C_MARKED are their programs'; the others `caller`'s (a tail call from a
+    // subprogram the compiled code did not take) or `prog`'s.
+    const marked = Math.min(this.i32[(CTRL + C_MARKED) >> 2]!, depth);
+    let callers: (PreparedProgram | undefined)[] | undefined;
+    if (marked > 0 || caller !== undefined) {
+      callers = [];
+      for (let f = 0; f < depth; f++) callers.push(f < marked ? this.programAt(this.i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_PROG) >> 2]!) : caller);
+    }
     this.stackMayBeWritten();
     this.syncOut();
     this.unmapAll();
@@ -1090,7 +1111,7 @@ export class JitContext {
       saved.push({ ret: this.i32[(at + F_RET) >> 2]!, regs: r });
     }
     return resume(prog, { ...opts, memory: st.memory, packet: st.packet }, st.memory, input, {
-      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls, caller,
+      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls, callers,
     });
   }
 
@@ -1167,6 +1188,13 @@ function interpretAll(prog: PreparedProgram, opts: ExecOptions): RunResult {
 }
 
 const pool: JitContext[] = [];
+
+let handOvers = 0;
+
+/** How many times compiled code has handed a run to the interpreter in this process (tests and benchmarks watch it). */
+export function interpreterHandOvers(): number {
+  return handOvers;
+}
 /** Instances a context's table may collect before the context makes a new one (renewTable). */
 const TABLE_INSTANCES = 256;
 /** Arena bytes a repeat may fill with copies before betweenRuns starts it again. */

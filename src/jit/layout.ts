@@ -47,9 +47,13 @@ export const C_LEFT = 16;
 export const C_FP0 = 24;
 export const C_REGS = 32;
 export const C_FRAMES = C_REGS + 11 * 8;
-/** A caller's frame record: return slot (i32, padded), then r6..r9. */
+/**
+ * A caller's frame record: return slot (i32), the frame's program (i32: its table entry, 0 the
+ * run's; kept for frames below C_MARKED), then r6..r9.
+ */
 export const FRAME_RECORD = 40;
 export const F_RET = 0;
+export const F_PROG = 4;
 export const F_REGS = 8;
 /** Bytes of stack to zero from STACKS when a run starts (the frames the last run used). */
 export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
@@ -91,7 +95,13 @@ export const C_LOOKUPR0 = C_ZERO + 64;
 export const C_LOOPFULL = C_ZERO + 72;
 /** The key's and the value's address (two i64) of the element rt.each gives a compiled bpf_for_each_map_elem. */
 export const C_EACH = C_ZERO + 80;
-export const CTRL_SIZE = C_ZERO + 96;
+/**
+ * Frames 0..C_MARKED-1 have their program in F_PROG (i32): a tail call from a subprogram put
+ * another program in the frame above them (context.ts enter); the frames from C_MARKED up are
+ * the running program's (C_CUR).
+ */
+export const C_MARKED = C_ZERO + 96;
+export const CTRL_SIZE = C_ZERO + 104;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);
 export const LOOKUPS = align(STACKS + MAX_CALL_FRAMES * STACK_SIZE, 64);

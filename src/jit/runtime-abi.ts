@@ -17,9 +17,11 @@ export const RT = {
   /** ldpkt(k, size, slot) -> value: LD_ABS / LD_IND. */
   LDPKT: 2,
   /**
-   * enter(slot) -> table index: after bpf_tail_call asked for a tail call, where the target's
-   * entry function is in the table (the caller then calls it and returns what it returns), or -1
-   * to leave the compiled code with the tail call pending (the JS run loop takes it from there).
+   * enter(depth) -> table index: after bpf_tail_call asked for a tail call in the frame at `depth`,
+   * where the target's entry function is in the table (the caller then calls it in that frame and
+   * returns what it returns), or -1 to leave the compiled code with the tail call pending (the JS
+   * run loop takes it from there). From a subprogram (depth > 0) it marks the frames below with
+   * their program (C_MARKED).
    */
   ENTER: 3,
   /**

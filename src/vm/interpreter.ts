@@ -351,8 +351,11 @@ export interface ResumeState {
   regs: readonly bigint[];
   saved: readonly { ret: number; regs: readonly bigint[] }[];
   tailCalls: number;
-  /** The program of the callers' frames when a tail call from a subprogram put `prog` in its place. */
-  caller?: PreparedProgram;
+  /**
+   * The program of each caller's frame (0..frame-1) when tail calls from subprograms put other
+   * programs above them; undefined: `prog`'s.
+   */
+  callers?: readonly (PreparedProgram | undefined)[];
 }
 
 /** Continue a run in `memory`, whose stack frames follow `input` as openRunMemory lays them out. */
@@ -368,7 +371,7 @@ export function resume(prog: PreparedProgram, opts: ExecOptions, memory: Memory,
       f.regs.forEach((v, j) => { fromBig(v); saved[k * 9 + 2 * j + 1] = P[0]!; saved[k * 9 + 2 * j + 2] = P[1]!; });
     });
     run.saved = saved;
-    if (state.caller !== undefined) keepCallers(run, state.frame, state.caller);
+    if (state.callers !== undefined) run.callers = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => state.callers![f]);
   }
   const call = new CallContext(memory, opts.services);
   call.tailCalls = state.tailCalls;
