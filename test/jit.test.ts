@@ -794,7 +794,9 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   for (const engine of ['interp', 'jit'] as const) {
     const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
     const p = loadObjectIntoVm(vm, spec).programs.get('entry')!;
+    const before = interpreterHandOvers();
     results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
+    if (engine === 'jit') assert.equal(interpreterHandOvers(), before, 'the tail call runs in the compiled code');
   }
   // Slot 0: the target's 5 comes back to entry; slots 1 and 7 are empty: sub returns k + 1.
   assert.deepEqual(results.interp, [150, 120, 180]);
@@ -963,6 +965,58 @@ SEC("xdp") int loop(struct xdp_md *ctx)
   const spec = cObject('jit_bpf_loop_maps', src);
   loopsAgree(spec, 'loop', [[5, 0, 200, 13], [40, 3, 200, 13], [0, 1, 0, 13], [200, 5, 150, 13], [9, 2, 4, 13], [255, 11, 254, 13], [255, 1, 255, 251], [200, 9, 255, 251]],
     ['counts', 'total'], 1);
+});
+
+test('callbacks that make bpf-to-bpf calls run in the compiled code, their callees\' helpers too, as in the kernel', { skip: noClang }, () => {
+  // Byte 0: iterations; byte 1: a seed. The bpf_loop callback counts two keys through bump(), a
+  // function of its own that looks up and updates the map; the bpf_for_each_map_elem callback
+  // sums the elements through weigh(), which calls no helper.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
+static __attribute__((noinline)) __u64 bump(__u32 key, __u64 by)
+{
+	__u64 *v = bpf_map_lookup_elem(&counts, &key);
+	if (v) {
+		*v += by;
+		return *v;
+	}
+	bpf_map_update_elem(&counts, &key, &by, BPF_NOEXIST);
+	return 0;
+}
+static __attribute__((noinline)) __u64 weigh(__u32 key, __u64 value)
+{
+	return value * 3 + key;
+}
+struct arg { __u32 seed; __u64 fold; };
+static long step(__u32 i, void *c)
+{
+	struct arg *a = c;
+	a->fold = a->fold * 5 + bump((i * 3 + a->seed) % 19, i + 1);
+	a->fold += bump(a->seed % 7, 1);
+	return 0;
+}
+static long visit(void *map, __u32 *key, __u64 *value, struct arg *a)
+{
+	a->fold += weigh(*key, *value);
+	return 0;
+}
+SEC("xdp") int calls(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 2 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	struct arg a = { d[1], 0 };
+	long r = bpf_loop(d[0], step, &a, 0);
+	struct arg b = { 0, 0 };
+	long n = bpf_for_each_map_elem(&counts, visit, &b, 0);
+	return (int)(((a.fold & 0x3ff) << 22) | ((b.fold & 0x3ff) << 12) | ((r & 63) << 6) | (n & 63));
+}
+`;
+  const spec = cObject('jit_callback_calls', src);
+  // (The walk's order is the map's own: b's fold is a sum.)
+  loopsAgree(spec, 'calls', [[5, 0], [40, 3], [0, 1], [30, 5], [9, 2], [60, 11]], ['counts'], 2);
 });
 
 test('bpf_loop with a callback that calls nothing runs in the compiled code, with the helper\'s answers, as in the kernel', { skip: noClang }, () => {

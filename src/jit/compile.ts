@@ -881,7 +881,7 @@ class FunctionCompiler {
    * else the iterations made. Each call of the callback gets a zeroed frame below this one and r0
    * 0, r1 the index, r2 ctx, the rest 0, as RunContext.callFunction gives it; its instructions are
    * not counted in the run's (nor are they by the helper). Only for a callback that cannot leave
-   * the code mid-loop (ModuleCompiler.loopRegions: no bpf-to-bpf call, no tail call, no LD_ABS);
+   * the code mid-loop (ModuleCompiler.loopRegions: no tail call, no LD_ABS, its callees' neither);
    * one that calls helpers has rt.loop drop what its calls add to memory, and the helper runs the
    * loop when the region table has no room for a call's. Past the call depth the helper runs it
    * (the interpreter, from a fresh frame 0).
@@ -1022,7 +1022,7 @@ class FunctionCompiler {
 
   private lookupKey: number | undefined;
   private regionIndex: number | undefined;
-  /** inlineLoop's count and index (the loops of a function never nest: a callback makes no bpf-to-bpf call). */
+  /** inlineLoop's count and index (a function's loops never nest: a callback is a function of its own). */
   private loopLocals: [number, number] | undefined;
   private lookupEntry: number | undefined;
 
@@ -1262,15 +1262,26 @@ class ModuleCompiler {
 
   /**
    * Whether the callback starting at `entry` can run in an inlined bpf_loop, and what one call of
-   * it may add to memory: -1 when it calls nothing, else a bound on the regions its helper calls
-   * add (REGIONS_PER_HELPER each: the loop then leaves them to the helper when the region table
-   * has not that much room). Not inlined (undefined): a callback that makes a bpf-to-bpf call,
-   * reads the packet through LD_ABS, makes a tail call (the run would leave the code mid-loop), or
-   * calls helpers inside a loop of its own (no bound).
+   * it may add to memory: -1 when it calls no helper, else a bound on the regions its helper calls
+   * (its callees' too) add, REGIONS_PER_HELPER each: the loop then leaves them to the helper when
+   * the region table has not that much room. Not inlined (undefined): one that could leave the code
+   * mid-loop or add regions without a bound (callHelpers).
    */
   private loopRegions(cfg: Cfg, entry: number): number | undefined {
+    const helpers = this.callHelpers(cfg, entry, new Set());
+    if (helpers === undefined) return undefined;
+    return helpers === 0 ? -1 : helpers * REGIONS_PER_HELPER;
+  }
+
+  /**
+   * The helper calls one call of the function at `entry` makes at most, through its bpf-to-bpf
+   * calls too; undefined when it reads the packet through LD_ABS, makes a tail call (the run would
+   * leave the code mid-loop), calls helpers inside a loop of its own (no bound), or calls itself.
+   */
+  private callHelpers(cfg: Cfg, entry: number, active: Set<number>): number | undefined {
     const b0 = cfg.blockAtSlot[entry];
-    if (b0 === undefined || b0 < 0) return undefined;
+    if (b0 === undefined || b0 < 0 || active.has(entry)) return undefined;
+    active.add(entry);
     let helpers = 0, cyclic = false;
     for (const b of functionBlocks(cfg, b0)) {
       const blk = cfg.blocks[b]!;
@@ -1279,13 +1290,20 @@ class ModuleCompiler {
         const f = this.forms[i]!;
         if (f.kind === 'ldpkt') return undefined;
         if (f.kind !== 'call') continue;
-        const h = f.callKind === 'helper' ? this.prog.helpers[this.slots[i]!] : undefined;
+        const slot = this.slots[i]!;
+        if (f.callKind === 'local') {
+          const inner = this.callHelpers(cfg, branchTarget(this.insns[i]!, f, slot)!, active);
+          if (inner === undefined) return undefined;
+          helpers += inner;
+          continue;
+        }
+        const h = f.callKind === 'helper' ? this.prog.helpers[slot] : undefined;
         if (h === undefined || h.id === TAIL_CALL_HELPER) return undefined;
         helpers++;
       }
     }
-    if (helpers === 0) return -1;
-    return cyclic ? undefined : helpers * REGIONS_PER_HELPER;
+    active.delete(entry);
+    return cyclic && helpers > 0 ? undefined : helpers;
   }
 
   /** Globals of the tail-call caches: TC_SIZE a call site (cachedTailCall). */
@@ -1318,11 +1336,6 @@ class ModuleCompiler {
   /** By callback of `loops`: what a call of it may add to memory (loopRegions). */
   readonly loopAdds = new Map<number, number>();
 
-  /**
-   * The key size of a bpf_map_lookup_elem at `slot` that may use the lookup cache (0: not): a
-   * verified call of the kernel's helper on a map the verifier knows, of a type whose lookup has no
-   * effect (not LRU, which counts the use), with a key of 1, 2, 4 or 8 bytes.
-   */
   /**
    * The key size of a verified bpf_map_lookup_elem at `slot` compiled as rt.lookup (the map known
    * and holding values, the key of 1, 2, 4 or 8 bytes), negative when the lookup cache may not
