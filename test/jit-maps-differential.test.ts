@@ -17,7 +17,7 @@ import { assemble } from '../src/isa/asm.js';
 import { kernelHelpers } from '../src/helpers/index.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import { Vm, type VmMap, type VmOptions } from '../src/vm/runtime.js';
-import { jitOf } from '../src/jit/index.js';
+import { interpreterHandOvers, jitOf } from '../src/jit/index.js';
 import type { MapSpec } from '../src/maps/types.js';
 import { rng, type Rng } from './support/rng.js';
 
@@ -33,9 +33,11 @@ const MAPS: readonly Omit<MapSpec, 'flags'>[] = [
   { name: 'p', type: 'percpu_hash', keySize: 4, valueSize: 16, maxEntries: 4 },
   { name: 'l', type: 'lru_hash', keySize: 4, valueSize: 16, maxEntries: 3 },
   { name: 'g', type: 'array', keySize: 4, valueSize: 16, maxEntries: 1 },
+  { name: 'jt', type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 4 },
 ] as const;
 const KEYED = 4;
 const GLOBAL = 4;
+const JUMPS = 5;
 
 /**
  * Random map operations into `out`. In the program: r9 the packet (16 bytes checked), r8 the
@@ -107,14 +109,32 @@ function slotsOf(lines: readonly string[]): number {
  * of the programs with some of them in a bpf_loop or bpf_for_each_map_elem callback (the compiled
  * code runs the loop).
  */
-function generate(r: Rng): string {
+function generate(r: Rng, tails: 'none' | 'entry' | 'target'): string {
   const out = [
     'r6 = r1', 'r2 = *(u32 *)(r6 + 0)', 'r3 = *(u32 *)(r6 + 4)', 'r4 = r2', 'r4 += 16', 'if r4 > r3 goto out',
-    'r9 = r2', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`,
+    'r9 = r2', 'r7 = 0', `r8 = map[idx:${GLOBAL}]+0 ll`, '*(u64 *)(r10 - 48) = r6',
   ];
   const labels = { n: 0 };
   const loop = r.int(3) === 0;
   mapOps(r, out, false, labels);
+  // A tail call through slot 0-3 of the prog array (3 stays empty: the call falls through; r0 is
+  // not readable after it, RET_VOID), from the program itself or from a function it calls, which
+  // the target then returns from.
+  const tsub: string[] = [];
+  if (tails !== 'none') {
+    // (A call from a function may only reach the targets, which call slots 1-3 directly: a chain
+    // of calls from functions would nest a frame per call, past the interpreter's eight.)
+    const direct = tails === 'target' || r.int(2) === 0;
+    const slot = direct && tails === 'entry' ? r.int(4) : 1 + r.int(3);
+    if (direct) out.push('r1 = *(u64 *)(r10 - 48)', `r2 = map[idx:${JUMPS}] ll`, `r3 = ${slot}`, 'call 12', 'r7 += 1');
+    else {
+      out.push('r1 = *(u64 *)(r10 - 48)', `r2 = ${slot}`, 'call tsub', 'r7 += r0');
+      tsub.push('tsub:', 'r3 = r2', `r2 = map[idx:${JUMPS}] ll`, 'call 12', `r0 = ${r.int(50)}`, 'exit');
+    }
+    // (A tail call may change the packet: its pointers are checked again, as after any such helper.)
+    out.push('r1 = *(u64 *)(r10 - 48)', 'r2 = *(u32 *)(r1 + 0)', 'r3 = *(u32 *)(r1 + 4)', 'r4 = r2', 'r4 += 16', 'if r4 > r3 goto out', 'r9 = r2');
+    mapOps(r, out, false, labels);
+  }
   const callback: string[] = [];
   if (loop) {
     // bpf_loop(n, cb, &ctx, 0) or bpf_for_each_map_elem(map, cb, &ctx, 0): ctx two u64 at
@@ -150,10 +170,10 @@ function generate(r: Rng): string {
     out.push('r0 = r7', 'exit', 'out:', 'r0 = 0', 'exit');
     const cb = slotsOf(out);
     out[out.indexOf('r2 = subprog[+CB] ll')] = `r2 = subprog[+${cb - at - 1}] ll`;
-    return [...out, ...callback, ...sub].join('\n');
+    return [...out, ...callback, ...sub, ...tsub].join('\n');
   }
   out.push('r0 = r7', 'exit', 'out:', 'r0 = 0', 'exit');
-  return out.join('\n');
+  return [...out, ...tsub].join('\n');
 }
 
 const hex = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('hex');
@@ -169,10 +189,13 @@ interface Plan {
   writes: [number, number, Uint8Array | undefined][];
 }
 
-function run(engine: 'interp' | 'jit', text: string, plan: Plan): { out: string; cached: number; direct: boolean; loops: number; failed: number; elems: number } {
+/** Runs texts[0] (its tail calls reach texts[k] through slot k of the prog array) on `engine`. */
+function run(engine: 'interp' | 'jit', texts: readonly string[], plan: Plan): { out: string; cached: number; direct: boolean; loops: number; failed: number; elems: number } {
   const vm = new Vm({ helpers: kernelHelpers(), engine, nCpus: 2 } as VmOptions);
   const maps = MAPS.map((s) => vm.createMap({ ...s, flags: 0 } as MapSpec));
-  const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text), license: 'GPL', maps });
+  const progs = texts.map((text, k) => vm.loadProgram({ name: `p${k}`, type: 'xdp', insns: assemble(text), license: 'GPL', maps }));
+  progs.forEach((q, k) => maps[JUMPS]!.map.update(Uint8Array.of(k, 0, 0, 0), Uint8Array.of(q.id & 255, q.id >> 8, 0, 0), 0));
+  const p = progs[0]!;
   const j = jitOf(p.prepared);
   const seq: string[] = [];
   let failed = 0;
@@ -201,19 +224,25 @@ function run(engine: 'interp' | 'jit', text: string, plan: Plan): { out: string;
 test(`random verified programs with maps: the JIT gives what the interpreter gives (seed ${SEED}, ${COUNT} programs)`, () => {
   const t0 = Date.now();
   const differences: string[] = [];
-  let cachedPrograms = 0, directPrograms = 0, loopPrograms = 0, callingLoops = 0, failed = 0, elems = 0;
+  let cachedPrograms = 0, directPrograms = 0, loopPrograms = 0, callingLoops = 0, tailPrograms = 0, handOvers = 0, failed = 0, elems = 0;
   for (let i = 0; i < COUNT && differences.length < 3; i++) {
     const seed = (SEED + i) >>> 0;
     const r = rng(seed);
-    const text = generate(r);
+    const tails = r.int(3) === 0;
+    const texts = [generate(r, tails ? 'entry' : 'none')];
+    if (tails) texts.push(generate(r, 'target'), generate(r, 'target'));
+    const text = texts.join('\n--- tail call target\n');
     const n = 4;
     const plan: Plan = {
       frames: Array.from({ length: n }, () => r.bytes(64)),
       repeats: Array.from({ length: n }, () => [1, 2, 3, 5, 8][r.int(5)]!),
       writes: Array.from({ length: n }, (): [number, number, Uint8Array | undefined] => [r.int(KEYED), r.int(6), r.int(3) === 0 ? undefined : r.bytes(16)]),
     };
-    const a = run('interp', text, plan);
-    const b = run('jit', text, plan);
+    const a = run('interp', texts, plan);
+    const handed = interpreterHandOvers();
+    const b = run('jit', texts, plan);
+    handOvers += interpreterHandOvers() - handed;
+    if (tails) tailPrograms++;
     failed += a.failed;
     elems += a.elems;
     if (b.cached > 0) cachedPrograms++;
@@ -222,9 +251,10 @@ test(`random verified programs with maps: the JIT gives what the interpreter giv
     if (b.loops > 0 && text.includes('call cbsub')) callingLoops++;
     if (a.out !== b.out) differences.push(`seed ${seed}:\n${text}\n--- interp\n${a.out}\n--- jit\n${b.out}`);
   }
-  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop or bpf_for_each_map_elem (${callingLoops} of them in a function the callback calls too), ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop or bpf_for_each_map_elem (${callingLoops} of them in a function the callback calls too), ${tailPrograms} making tail calls (from a function too), ${handOvers} runs handed to the interpreter, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   assert.deepEqual(differences, []);
   assert.ok(failed === 0, 'every execution of a verified program ends normally');
-  assert.ok(cachedPrograms >= COUNT / 2 && directPrograms >= COUNT / 2 && loopPrograms >= COUNT / 5 && callingLoops >= COUNT / 12,
-    `${cachedPrograms} programs with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with a compiled bpf_loop, ${callingLoops} with a callback calling a function: too few`);
+  assert.equal(handOvers, 0, 'the compiled code runs every execution to its end, tail calls included');
+  assert.ok(cachedPrograms >= COUNT / 2 && directPrograms >= COUNT / 2 && loopPrograms >= COUNT / 5 && callingLoops >= COUNT / 12 && tailPrograms >= COUNT / 5,
+    `${cachedPrograms} programs with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with a compiled bpf_loop, ${callingLoops} with a callback calling a function, ${tailPrograms} with tail calls: too few`);
 });
