@@ -288,6 +288,108 @@ test('tail calls from subprograms inside tail calls from subprograms run compile
   assert.ok(interpreterHandOvers() - before >= insns - 2, 'the budget ran out inside each program');
 });
 
+test('chains of tail calls from subprograms nest frames past eight, as in the kernel; the budget running out anywhere in them hands over exactly', () => {
+  // f tail-calls the program itself while the helper allows (n times): every hop keeps the frame
+  // of the call below the target, so n hops nest n + 1 frames (each program only two).
+  let hops = 0, limit = 0;
+  let self: PreparedProgram | undefined;
+  const helpers = new HelperRegistry([{ id: 12, name: 'tail_call', args: [], ret: 'integer', impl: (call) => { if (hops < limit) { hops++; call.tailCall(self!); } return 0n; } }]);
+  // (Back from f, g is called in the frame f had: from the program's own depth, not the run's.)
+  self = compiled(assemble('r6 = r10\ncall f\nr8 = r0\ncall g\nr0 = r8\nr0 *= 3\nr0 += 1\n*(u64 *)(r10 - 8) = r0\nexit\n' +
+    'f:\nr7 = *(u64 *)(r10 - 8)\nr0 = r7\ncall 12\nr0 = 5\nexit\ng:\nr0 = 1\nexit'), helpers);
+  const show = (f: () => { r0: bigint; insns: number }): string => { try { const r = f(); return `${r.r0} ${r.insns}`; } catch (e) { return (e as Error).message; } };
+  const both = (n: number, budget?: number): [string, string] => {
+    limit = n;
+    hops = 0;
+    const j = show(() => executeJit(self!, budget === undefined ? {} : { budget }));
+    hops = 0;
+    return [j, show(() => execute(self!, budget === undefined ? {} : { budget }))];
+  };
+  for (const n of [0, 1, 6, 7, 8, 9, 20, 32, 33]) {
+    const [j, i] = both(n);
+    assert.equal(j, i, `${n} hops`);
+    // The innermost f returns 5; each of the n + 1 programs above multiplies by 3 and adds 1.
+    assert.equal(j.split(' ')[0], String([...Array(n + 1)].reduce((v: bigint) => v * 3n + 1n, 5n)), `${n} hops`);
+  }
+  const insns = Number(both(12)[0].split(' ')[1]);
+  for (let budget = 1; budget <= insns; budget++) {
+    const [j, i] = both(12, budget);
+    assert.equal(j, i, `budget ${budget}`);
+  }
+  // A target started in frame 1 nests its own eight frames (to frame 8); a ninth is too deep.
+  const nest = (depth: number): string => [...Array(depth)].map((_, k) => `a${k}:\ncall a${k + 1}\nr0 += 1\nexit`).join('\n') + `\na${depth}:\nr0 = 100\nexit`;
+  for (const [depth, expect] of [[7, /^107 /], [8, /the call stack is too deep: more than 8 frames/]] as const) {
+    const target = compiled(assemble(`call a1\nr0 += 1\nexit\n${nest(depth).replace(/^a0:\ncall a1\nr0 \+= 1\nexit\n/, '')}`), helpers);
+    const entry = compiled(assemble('call f\nexit\nf:\ncall 12\nr0 = 5\nexit'), helpers);
+    self = target;
+    limit = 1;
+    hops = 0;
+    const j = show(() => executeJit(entry, {}));
+    hops = 0;
+    assert.equal(j, show(() => execute(entry, {})), `${depth} deep`);
+    assert.match(j, expect);
+  }
+});
+
+test('tail calls from subprograms nest frames as the kernel does, a frame or two a hop, up to 33 hops', { skip: noClang }, () => {
+  // start calls into hop, which calls sub (and sub2 when byte 1 is set), whose tail call starts
+  // hop again in sub's (sub2's) frame, while fewer than byte 0 hops were made; each hop adds 1,000
+  // on the way back.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+int hop(struct xdp_md *ctx);
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(struct xdp_md *));
+} jt SEC(".maps") = { .values = { [0] = (void *)&hop } };
+int hops, want, twice;
+static __attribute__((noinline)) int sub2(struct xdp_md *ctx)
+{
+	hops++;
+	if (hops < want)
+		bpf_tail_call(ctx, &jt, 0);
+	return hops;
+}
+static __attribute__((noinline)) int sub(struct xdp_md *ctx)
+{
+	if (twice)
+		return sub2(ctx) + 100000;
+	return sub2(ctx);
+}
+SEC("xdp") int hop(struct xdp_md *ctx)
+{
+	return sub(ctx) + 1000;
+}
+SEC("xdp") int start(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 2 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	hops = 0;
+	want = d[0];
+	twice = d[1];
+	bpf_tail_call(ctx, &jt, 0);
+	return 7;
+}
+`;
+  const spec = cObject('jit_tail_frames', src);
+  const frames = [[1, 0], [7, 0], [8, 0], [9, 0], [20, 0], [34, 0], [60, 0], [4, 1], [5, 1], [34, 1]].map((b) => { const f = new Uint8Array(64); f.set(b); return f; });
+  const results: Record<string, number[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get('start')!;
+    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
+  }
+  assert.deepEqual(results.jit, results.interp);
+  // 34 hops want 33 tail calls after start's: the last is refused and the chain ends at 33.
+  assert.deepEqual(results.interp!.slice(0, 7), [1001, 7007, 8008, 9009, 20020, 33033, 33033]);
+  const kernel = kernelRetvals(spec, 'start', frames);
+  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
+});
+
 test('tsbpf run --engine jit gives what --engine interp gives; prog dump jited names the source of each part', () => {
   const dir = tempDir();
   const prog = join(dir, 'jit-run.s');

@@ -28,8 +28,8 @@ import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
-  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_FRAMES, C_GEN, C_LEFT, C_MARKED, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
-  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_PROG, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
+  CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_BASE, C_FRAMES, C_GEN, C_LEFT, C_MARKED, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
+  C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
   LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelHelper, writesMemory } from './helper-effects.js';
@@ -1074,8 +1074,9 @@ class FunctionCompiler {
     for (let r = 5; r >= 0; r--) c.set(r);
     c.i32(CTRL).load(OP.i32_load, C_STATUS).op(OP.i32_eqz);
     c.if();
-    c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_sub).i32(FRAME_RECORD).op(OP.i32_mul).load(OP.i32_load, CTRL + C_FRAMES + F_PROG);
-    c.store(OP.i32_store, C_CUR);
+    c.get(L_DEPTH).i32(1).op(OP.i32_sub).i32(FRAME_RECORD).op(OP.i32_mul).set(L_T3);
+    c.i32(CTRL).get(L_T3).load(OP.i32_load, CTRL + C_FRAMES + F_PROG).store(OP.i32_store, C_CUR);
+    c.i32(CTRL).get(L_T3).load(OP.i32_load, CTRL + C_FRAMES + F_BASE).store(OP.i32_store, C_BASE);
     c.i32(CTRL).get(L_DEPTH).i32(1).op(OP.i32_sub).store(OP.i32_store, C_MARKED);
     c.end();
     this.results();
@@ -1144,7 +1145,16 @@ class FunctionCompiler {
     const target = branchTarget(x, f, slot)!;
     c.get(L_DEPTH).i32(MAX_CALL_FRAMES - 1).op(OP.i32_ge_u);
     this.openIf();
+    // A program nests MAX_CALL_FRAMES frames from the one it started in (C_BASE); deeper than
+    // linear memory's frames (below frames tail calls from subprograms left) the interpreter
+    // makes the call, the instruction given back to the count.
+    c.get(L_DEPTH).i32(1).op(OP.i32_add).i32(CTRL).load(OP.i32_load, C_BASE).op(OP.i32_sub).i32(MAX_CALL_FRAMES).op(OP.i32_ge_s);
+    c.if();
     c.i32(FAIL.CALL_DEPTH).i32(slot).i32(RT.FAIL).callIndirect(RT.FAIL).unreachable();
+    c.end();
+    c.i32(CTRL).i32(STATUS.DEOPT).store(OP.i32_store, C_STATUS);
+    c.get(L_LEFT).i64(1).op(OP.i64_add).set(L_LEFT);
+    this.leave(slot);
     this.closeIf();
     this.calleeFrame();
     for (let r = 0; r <= 9; r++) c.get(r);

@@ -24,8 +24,8 @@ import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
-  E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
+  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_BASE, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
 /** A region copied into linear memory for the current run. */
@@ -229,10 +229,14 @@ export class JitContext {
     const i32 = this.i32;
     if (depth > 0) {
       // The frames below the subprogram stay their programs' (the interpreter's keepCallers).
-      const cur = i32[(CTRL + C_CUR) >> 2]!;
-      for (let f = i32[(CTRL + C_MARKED) >> 2]!; f < depth; f++) i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_PROG) >> 2] = cur;
+      const cur = i32[(CTRL + C_CUR) >> 2]!, base = i32[(CTRL + C_BASE) >> 2]!;
+      for (let f = i32[(CTRL + C_MARKED) >> 2]!; f < depth; f++) {
+        i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_PROG) >> 2] = cur;
+        i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_BASE) >> 2] = base;
+      }
       i32[(CTRL + C_MARKED) >> 2] = depth;
     }
+    i32[(CTRL + C_BASE) >> 2] = depth;
     i32[(CTRL + C_STATUS) >> 2] = STATUS.DONE;
     i32[(CTRL + C_CUR) >> 2] = inst.entry;
     if (tj.directPacket) this.wantLow = true;
@@ -1019,6 +1023,7 @@ export class JitContext {
     call.tail = undefined;
     call.tailCalls = 0;
     this.i32[(CTRL + C_MARKED) >> 2] = 0;
+    this.i32[(CTRL + C_BASE) >> 2] = 0;
     let cur = prog, curJit = jit;
     for (;;) {
       let inst = this.lastInstance;
@@ -1090,12 +1095,20 @@ export class JitContext {
     handOvers++;
     // Frames below C_MARKED are their programs'; the others `caller`'s (a tail call from a
     // subprogram the compiled code did not take) or `prog`'s.
-    const marked = Math.min(this.i32[(CTRL + C_MARKED) >> 2]!, depth);
+    const i32 = this.i32;
+    const marked = Math.min(i32[(CTRL + C_MARKED) >> 2]!, depth);
     let callers: (PreparedProgram | undefined)[] | undefined;
+    const bases: number[] = [];
     if (marked > 0 || caller !== undefined) {
       callers = [];
-      for (let f = 0; f < depth; f++) callers.push(f < marked ? this.programAt(this.i32[(CTRL + C_FRAMES + f * FRAME_RECORD + F_PROG) >> 2]!) : caller);
+      for (let f = 0; f < depth; f++) {
+        const at = CTRL + C_FRAMES + f * FRAME_RECORD;
+        callers.push(f < marked ? this.programAt(i32[(at + F_PROG) >> 2]!) : caller);
+        bases.push(f < marked ? i32[(at + F_BASE) >> 2]! : i32[(CTRL + C_BASE) >> 2]!);
+      }
     }
+    // (The target of a tail call the code did not take starts in the frame of the call.)
+    const base = caller !== undefined ? depth : i32[(CTRL + C_BASE) >> 2]!;
     this.stackMayBeWritten();
     this.syncOut();
     this.unmapAll();
@@ -1111,7 +1124,7 @@ export class JitContext {
       saved.push({ ret: this.i32[(at + F_RET) >> 2]!, regs: r });
     }
     return resume(prog, { ...opts, memory: st.memory, packet: st.packet }, st.memory, input, {
-      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls, callers,
+      pc, count, frame: depth, regs, saved, tailCalls: st.call.tailCalls, callers, bases, base,
     });
   }
 

@@ -49,12 +49,13 @@ export const C_REGS = 32;
 export const C_FRAMES = C_REGS + 11 * 8;
 /**
  * A caller's frame record: return slot (i32), the frame's program (i32: its table entry, 0 the
- * run's; kept for frames below C_MARKED), then r6..r9.
+ * run's; kept for frames below C_MARKED), r6..r9, the frame that program started in (i32, C_BASE).
  */
-export const FRAME_RECORD = 40;
+export const FRAME_RECORD = 48;
 export const F_RET = 0;
 export const F_PROG = 4;
 export const F_REGS = 8;
+export const F_BASE = 40;
 /** Bytes of stack to zero from STACKS when a run starts (the frames the last run used). */
 export const C_ZERO = C_FRAMES + MAX_CALL_FRAMES * FRAME_RECORD;
 /** Set (a byte) by compiled code that wrote the packet directly (unchecked, verified stores). */
@@ -101,6 +102,11 @@ export const C_EACH = C_ZERO + 80;
  * the running program's (C_CUR).
  */
 export const C_MARKED = C_ZERO + 96;
+/**
+ * The frame the running program started in (i32): a tail call from a subprogram starts its target
+ * in the subprogram's frame, and a program nests MAX_CALL_FRAMES frames from its own first.
+ */
+export const C_BASE = C_ZERO + 100;
 export const CTRL_SIZE = C_ZERO + 104;
 
 export const STACKS = align(CTRL + CTRL_SIZE, 512);

@@ -292,6 +292,11 @@ class Run {
    * exit returns into the caller's program, as the kernel's JIT returns to the caller's code.
    */
   callers: (PreparedProgram | undefined)[] | undefined = undefined;
+  /** The frame the running program started in (tail calls from subprograms leave frames below it), and each caller's, with `callers`. */
+  base = 0;
+  bases: number[] | undefined = undefined;
+  /** Frames past the first MAX_CALL_FRAMES (callers left below by tail calls from subprograms), made when first reached. */
+  deep: Region[] | undefined = undefined;
   readonly budget: number;
   readonly lo: Int32Array;
   readonly hi: Int32Array;
@@ -309,10 +314,40 @@ class Run {
   }
 }
 
-/** A tail call at `frame` replaces that frame's program: the frames below keep theirs (`prog` unless set). */
+/**
+ * A tail call at `frame` replaces that frame's program: the frames below keep theirs (`prog`, which
+ * started at run.base, unless set), and the target starts at `frame`.
+ */
 function keepCallers(run: Run, frame: number, prog: PreparedProgram): void {
-  const callers = (run.callers ??= new Array<PreparedProgram | undefined>(MAX_CALL_FRAMES).fill(undefined));
-  for (let f = 0; f < frame; f++) callers[f] ??= prog;
+  const callers = (run.callers ??= []);
+  const bases = (run.bases ??= []);
+  for (let f = 0; f < frame; f++) {
+    if (callers[f] !== undefined) continue;
+    callers[f] = prog;
+    bases[f] = run.base;
+  }
+  run.base = frame;
+}
+
+/**
+ * The region of stack frame `frame`. Past the first MAX_CALL_FRAMES (which follow the input block),
+ * frames are regions of their own, made when first reached: in the kernel a tail call from a
+ * subprogram keeps the frames below it, so runs nest deeper than one program may (MAX_CALL_FRAMES
+ * each; at most MAX_TAIL_CALLS tail calls bound the whole).
+ */
+function stackFrame(run: Run, regions: readonly Region[], stack0: Region, frame: number): Region {
+  if (frame < MAX_CALL_FRAMES) return regions[stack0.index + frame]!;
+  const deep = (run.deep ??= []);
+  return (deep[frame - MAX_CALL_FRAMES] ??= run.memory.add(`stack frame ${frame}`, 'stack', new Uint8Array(STACK_SIZE)));
+}
+
+/** `saved` with room for the frame records of callers up to `frame`. */
+function savedFor(saved: Int32Array | undefined, frame: number): Int32Array {
+  const need = (frame + 1) * 9;
+  if (saved !== undefined && saved.length >= need) return saved;
+  const more = new Int32Array(Math.max(need, MAX_CALL_FRAMES * 9, 2 * (saved?.length ?? 0)));
+  if (saved !== undefined) more.set(saved);
+  return more;
 }
 
 /** Instructions per slice of the run loop (see runSlice): ~0.3 ms, so re-entering costs nothing. */
@@ -356,6 +391,9 @@ export interface ResumeState {
    * programs above them; undefined: `prog`'s.
    */
   callers?: readonly (PreparedProgram | undefined)[];
+  /** The frame each of `callers` started in, and the one `prog` started in (0 when not given). */
+  bases?: readonly number[];
+  base?: number;
 }
 
 /** Continue a run in `memory`, whose stack frames follow `input` as openRunMemory lays them out. */
@@ -364,14 +402,18 @@ export function resume(prog: PreparedProgram, opts: ExecOptions, memory: Memory,
   state.regs.forEach((v, r) => { fromBig(v); R[r] = P[0]!; R[r + 11] = P[1]!; });
   const run = new Run(prog, opts, memory, input, R);
   run.pc = state.pc; run.count = state.count; run.frame = state.frame;
+  run.base = state.base ?? 0;
   if (state.frame > 0) {
-    const saved = new Int32Array(MAX_CALL_FRAMES * 9);
+    const saved = savedFor(undefined, state.frame);
     state.saved.forEach((f, k) => {
       saved[k * 9] = f.ret;
       f.regs.forEach((v, j) => { fromBig(v); saved[k * 9 + 2 * j + 1] = P[0]!; saved[k * 9 + 2 * j + 2] = P[1]!; });
     });
     run.saved = saved;
-    if (state.callers !== undefined) run.callers = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => state.callers![f]);
+    if (state.callers !== undefined) {
+      run.callers = [...state.callers];
+      run.bases = state.callers.map((_, f) => state.bases?.[f] ?? 0);
+    }
   }
   const call = new CallContext(memory, opts.services);
   call.tailCalls = state.tailCalls;
@@ -591,14 +633,18 @@ function runSlice(run: Run): RunResult | undefined {
         }
         // bpf-to-bpf call: save the return slot and the callee-saved registers, give the callee a fresh frame.
         if (frame + 1 >= MAX_CALL_FRAMES) {
-          throw new BpfError('ELIMIT', `insn ${pc}: the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, { insn: pc });
+          // A program nests MAX_CALL_FRAMES frames at most, counted from the one it started in.
+          if (frame + 1 - run.base >= MAX_CALL_FRAMES) {
+            throw new BpfError('ELIMIT', `insn ${pc}: the call stack is too deep: more than ${MAX_CALL_FRAMES} frames`, { insn: pc });
+          }
+          saved = savedFor(saved, frame);
         }
         if (saved === undefined) saved = new Int32Array(MAX_CALL_FRAMES * 9);
         const b = frame * 9;
         saved[b] = pc + 1;
         for (let r = 6; r <= 9; r++) { saved[b + 2 * (r - 6) + 1] = R[r]!; saved[b + 2 * (r - 6) + 2] = R[r + 11]!; }
         frame++;
-        const stack = regions[stack0.index + frame]!;
+        const stack = frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : stackFrame(run, regions, stack0, frame);
         stack.bytes.fill(0);
         R[10] = STACK_SIZE; R[21] = stack.tag;
         pc = ops[p + 1]!;
@@ -610,11 +656,12 @@ function runSlice(run: Run): RunResult | undefined {
         const b = frame * 9;
         pc = saved![b]!;
         for (let r = 6; r <= 9; r++) { R[r] = saved![b + 2 * (r - 6) + 1]!; R[r + 11] = saved![b + 2 * (r - 6) + 2]!; }
-        R[10] = STACK_SIZE; R[21] = regions[stack0.index + frame]!.tag;
+        R[10] = STACK_SIZE; R[21] = (frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : stackFrame(run, regions, stack0, frame)).tag;
         const back = run.callers?.[frame];
         if (back !== undefined) {
           // Back from a tail call's target into the program of the caller: its arrays.
           run.callers![frame] = undefined;
+          run.base = run.bases![frame]!;
           run.prog = back;
           run.pc = pc; run.count = count; run.frame = frame; run.saved = saved; run.call = call;
           return undefined;
