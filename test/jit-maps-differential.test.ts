@@ -123,7 +123,8 @@ function generate(r: Rng, tails: 'none' | 'entry' | 'target'): string {
   const tsub: string[] = [];
   if (tails !== 'none') {
     // (A call from a function may only reach the targets, which call slots 1-3 directly: a chain
-    // of calls from functions would nest a frame per call, past the interpreter's eight.)
+    // of calls from functions nests a frame per call, and past eight the compiled code hands the
+    // run to the interpreter, which this test wants never to see.)
     const direct = tails === 'target' || r.int(2) === 0;
     const slot = direct && tails === 'entry' ? r.int(4) : 1 + r.int(3);
     if (direct) out.push('r1 = *(u64 *)(r10 - 48)', `r2 = map[idx:${JUMPS}] ll`, `r3 = ${slot}`, 'call 12', 'r7 += 1');
