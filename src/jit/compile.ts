@@ -1030,8 +1030,8 @@ class FunctionCompiler {
    * A tail call the helper accepted, from the entry function: call the target's entry function
    * with every register as it is (the interpreter carries them over, the stack frame too) and
    * return what it returns. Wasm frames nest (no return_call in Node 20), at most 33 deep.
-   * From a subprogram, or when the target cannot be called so, the run leaves with the tail call
-   * pending (checkStatus).
+   * When the target cannot be called so (not compiled, or needing what this run has not mapped),
+   * the run leaves with the tail call pending (checkStatus). From a subprogram: subprogramTailCall.
    */
   private tailCall(g: number): void {
     const c = this.code;
