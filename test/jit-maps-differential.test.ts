@@ -20,6 +20,7 @@ import { Vm, type VmMap, type VmOptions } from '../src/vm/runtime.js';
 import { interpreterHandOvers, jitOf } from '../src/jit/index.js';
 import type { MapSpec } from '../src/maps/types.js';
 import { rng, type Rng } from './support/rng.js';
+import { shrinkLines } from './support/shrink-lines.js';
 
 const envSeed = process.env.TSBPF_JIT_MAPS_SEED;
 const SEED = envSeed !== undefined && envSeed !== '' ? Number(envSeed) >>> 0
@@ -222,6 +223,18 @@ function run(engine: 'interp' | 'jit', texts: readonly string[], plan: Plan): { 
   return { out: seq.join('\n'), cached: typeof j === 'string' ? 0 : j.cachedLookups, direct: typeof j !== 'string' && j.directValues, loops: typeof j === 'string' ? 0 : j.inlinedLoops, failed, elems };
 }
 
+/** The programs of a test as one text: the entry, then the tail calls' targets. */
+const joined = (texts: readonly string[]): string => texts.join('\n--- tail call target\n');
+
+test('a difference is shown on a program shrunk line by line', () => {
+  // A stand-in for a difference: two lines, one of each program, must stay; all others can go.
+  const r = rng(7);
+  const texts = [generate(r, 'entry'), generate(r, 'target')];
+  const a = texts[0]!.split('\n')[5]!, b = texts[1]!.split('\n')[9]!;
+  const small = shrinkLines(texts, (t) => t[0]!.split('\n').includes(a) && t[1]!.split('\n').includes(b));
+  assert.deepEqual(small, [a, b]);
+});
+
 test(`random verified programs with maps: the JIT gives what the interpreter gives (seed ${SEED}, ${COUNT} programs)`, () => {
   const t0 = Date.now();
   const differences: string[] = [];
@@ -232,7 +245,7 @@ test(`random verified programs with maps: the JIT gives what the interpreter giv
     const tails = r.int(3) === 0;
     const texts = [generate(r, tails ? 'entry' : 'none')];
     if (tails) texts.push(generate(r, 'target'), generate(r, 'target'));
-    const text = texts.join('\n--- tail call target\n');
+    const text = joined(texts);
     const n = 4;
     const plan: Plan = {
       frames: Array.from({ length: n }, () => r.bytes(64)),
@@ -250,7 +263,12 @@ test(`random verified programs with maps: the JIT gives what the interpreter giv
     if (b.direct) directPrograms++;
     if (b.loops > 0) loopPrograms++;
     if (b.loops > 0 && text.includes('call cbsub')) callingLoops++;
-    if (a.out !== b.out) differences.push(`seed ${seed}:\n${text}\n--- interp\n${a.out}\n--- jit\n${b.out}`);
+    if (a.out !== b.out) {
+      const differs = (t: string[]): boolean => { try { return run('interp', t, plan).out !== run('jit', t, plan).out; } catch { return false; } };
+      const small = shrinkLines(texts, differs);
+      const [x, y] = [run('interp', small, plan), run('jit', small, plan)];
+      differences.push(`seed ${seed} (shrunk from ${text.split('\n').length} lines):\n${joined(small)}\n--- interp\n${x.out}\n--- jit\n${y.out}`);
+    }
   }
   console.log(`jit maps differential: ${COUNT} programs, ${cachedPrograms} with cached lookups, ${directPrograms} with unchecked value accesses, ${loopPrograms} with map operations in a compiled bpf_loop or bpf_for_each_map_elem (${callingLoops} of them in a function the callback calls too), ${tailPrograms} making tail calls (from a function too), ${handOvers} runs handed to the interpreter, ${failed} executions failed, ${(elems / COUNT).toFixed(1)} map elements at the end on average, ${differences.length} differences (seed ${SEED}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   assert.deepEqual(differences, []);
