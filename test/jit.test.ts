@@ -48,6 +48,26 @@ function kernelRetvals(spec: ObjectSpec, name: string, frames: readonly Uint8Arr
 }
 
 /**
+ * The retvals of program `name` of `spec` on each frame (a VM each, maps carried from frame to
+ * frame), which the JIT (with no run handed to the interpreter when `compiled`), the interpreter
+ * and the kernel must agree on.
+ */
+function retvalsAgree(spec: ObjectSpec, name: string, frames: readonly Uint8Array[], compiled: boolean): number[] {
+  const results: Record<string, number[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+    const p = loadObjectIntoVm(vm, spec).programs.get(name)!;
+    const before = interpreterHandOvers();
+    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
+    if (engine === 'jit' && compiled) assert.equal(interpreterHandOvers(), before, 'the runs stay in the compiled code');
+  }
+  assert.deepEqual(results.jit, results.interp);
+  const kernel = kernelRetvals(spec, name, frames);
+  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
+  return results.interp!;
+}
+
+/**
  * Runs program `name` of `spec` on each frame on both engines (a VM each, maps carried from frame
  * to frame) and in the kernel: the retvals and, after them, `maps`' contents must agree; on the
  * JIT the program's loops (bpf_loop, bpf_for_each_map_elem) must run in the compiled code.
@@ -377,17 +397,9 @@ SEC("xdp") int start(struct xdp_md *ctx)
 `;
   const spec = cObject('jit_tail_frames', src);
   const frames = [[1, 0], [7, 0], [8, 0], [9, 0], [20, 0], [34, 0], [60, 0], [4, 1], [5, 1], [34, 1]].map((b) => { const f = new Uint8Array(64); f.set(b); return f; });
-  const results: Record<string, number[]> = {};
-  for (const engine of ['interp', 'jit'] as const) {
-    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
-    const p = loadObjectIntoVm(vm, spec).programs.get('start')!;
-    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
-  }
-  assert.deepEqual(results.jit, results.interp);
+  const retvals = retvalsAgree(spec, 'start', frames, false);
   // 34 hops want 33 tail calls after start's: the last is refused and the chain ends at 33.
-  assert.deepEqual(results.interp!.slice(0, 7), [1001, 7007, 8008, 9009, 20020, 33033, 33033]);
-  const kernel = kernelRetvals(spec, 'start', frames);
-  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
+  assert.deepEqual(retvals.slice(0, 7), [1001, 7007, 8008, 9009, 20020, 33033, 33033]);
 });
 
 test('tsbpf run --engine jit gives what --engine interp gives; prog dump jited names the source of each part', () => {
@@ -892,19 +904,8 @@ SEC("xdp") int entry(struct xdp_md *ctx)
 `;
   const spec = cObject('jit_subprog_tail', src);
   const frames = [0, 1, 7].map((b) => { const f = new Uint8Array(64); f[0] = b; return f; });
-  const results: Record<string, number[]> = {};
-  for (const engine of ['interp', 'jit'] as const) {
-    const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
-    const p = loadObjectIntoVm(vm, spec).programs.get('entry')!;
-    const before = interpreterHandOvers();
-    results[engine] = frames.map((f) => testRun(vm, p, { dataIn: f }).retval);
-    if (engine === 'jit') assert.equal(interpreterHandOvers(), before, 'the tail call runs in the compiled code');
-  }
   // Slot 0: the target's 5 comes back to entry; slots 1 and 7 are empty: sub returns k + 1.
-  assert.deepEqual(results.interp, [150, 120, 180]);
-  assert.deepEqual(results.jit, results.interp);
-  const kernel = kernelRetvals(spec, 'entry', frames);
-  if (kernel !== undefined) assert.deepEqual(kernel, results.interp, 'the kernel');
+  assert.deepEqual(retvalsAgree(spec, 'entry', frames, true), [150, 120, 180]);
 });
 
 test('loops inside loops: bpf_loop in a bpf_for_each_map_elem callback and the walk inside a bpf_loop callback, as in the kernel', { skip: noClang }, () => {
