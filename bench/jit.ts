@@ -32,6 +32,7 @@ import { compile, executeJit, jitOf, type Engine } from '../src/jit/index.js';
 import { runtimeTable } from '../src/jit/runtime-abi.js';
 import { runRepeated } from '../src/jit/repeat.js';
 import { CTRL, C_LEFT } from '../src/jit/layout.js';
+import { linearMemory } from '../src/vm/resident.js';
 import { kernelAvailable } from '../src/kernel/syscall.js';
 import { generateProgram, randomFrame } from '../test/support/differential-gen.js';
 import { rng } from '../test/support/rng.js';
@@ -283,7 +284,7 @@ function nativeFnv(frame: Uint8Array, expect: number): number | undefined {
 function invocationNs(): number {
   const j = jitOf(prepare(assemble('r0 = 0\nexit\n')));
   if (typeof j === 'string') fail(j);
-  const memory = new WebAssembly.Memory({ initial: 64 });
+  const memory = linearMemory(64);
   const noop = (): void => undefined;
   const table = runtimeTable({ map: noop, fail: noop, ldpkt: () => 0n, enter: () => -1, helper0: noop, helper1: noop, helper2: noop, helper3: noop, helper4: noop, helper5: noop, lookup: noop, loop: () => 0, each: () => 0 });
   const inst = new WebAssembly.Instance(j.module, { env: { memory, table } });

@@ -25,6 +25,7 @@ import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
 import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
+import { MEMORY_MAX_PAGES } from '../vm/resident.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
@@ -1385,7 +1386,7 @@ class ModuleCompiler {
     const layout = encodeModule({
       types: [...RT_TYPES, BPF_FN], imports: [], funcs, globals: this.globals,
       table: { module: 'env', name: 'table', min: RT_TYPES.length },
-      memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES },
+      memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES, sharedMaxPages: MEMORY_MAX_PAGES },
     });
     const codegenNs = Number(process.hrtime.bigint() - t0);
     let module: WebAssembly.Module;

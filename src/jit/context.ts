@@ -23,6 +23,7 @@ import { lookupValueRegion } from '../helpers/maps.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
+import { RESIDENT_BASE, RESIDENT_BYTES, isResident, linearMemory, residentMemory } from '../vm/resident.js';
 import {
   ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_BASE, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
@@ -40,6 +41,8 @@ interface Mapping {
   dirty: boolean;
   /** The mapping whose copy this one lies inside (a region over the same bytes), if any. */
   owner: Mapping | undefined;
+  /** Bytes in the resident window of this context's memory (vm/resident.ts): mapped where they are, never copied. */
+  resident: boolean;
 }
 
 /** A compiled program instantiated in a context: run() for the JS loop, main for tail calls. */
@@ -90,8 +93,10 @@ const NO_INPUT = new Uint8Array(0);
 const STACK_NAMES = Array.from({ length: MAX_CALL_FRAMES }, (_, f) => `stack frame ${f}`);
 
 export class JitContext {
-  readonly memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
-  private buffer: ArrayBuffer | undefined;
+  readonly memory: WebAssembly.Memory;
+  /** Where copies start: past the resident window in the primary context's memory. */
+  private readonly arenaBase: number;
+  private buffer: ArrayBufferLike | undefined;
   u8!: Uint8Array;
   i32!: Int32Array;
   u64!: BigUint64Array;
@@ -105,7 +110,7 @@ export class JitContext {
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
   private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
   /** The end of the copies in the arena (which resetArena empties when it has grown large). */
-  private top = ARENA;
+  private top: number;
   /** Deepest frame of the last run: its frames are zeroed before the next. */
   private lastDepth = 0;
   /** Where memory stood when each inlined bpf_loop running now started (rt.loop). */
@@ -152,7 +157,15 @@ export class JitContext {
   /** The program the run (or its continuation after a tail call the JS loop made) started in. */
   private current: PreparedProgram | undefined;
 
-  constructor() {
+  /**
+   * `primary`: the context whose memory is the resident one (vm/resident.ts), whose window holds
+   * map values the code then reaches without copies. One at a time may run on that memory: the
+   * others (a run inside a run) get memories of their own and copy those values as any region.
+   */
+  constructor(readonly primary = false) {
+    this.memory = primary ? residentMemory() : linearMemory(INITIAL_PAGES);
+    this.arenaBase = primary ? RESIDENT_BASE + RESIDENT_BYTES : ARENA;
+    this.top = this.arenaBase;
     this.refresh();
     this.table = this.makeTable();
     // Caches start at generation 0 (the globals' value): never valid.
@@ -322,6 +335,15 @@ export class JitContext {
 
   private place(entry: number, r: Region, bias: number): Mapping {
     const bytes = r.bytes;
+    if (this.primary && isResident(bytes)) {
+      // Already in this memory: the table points at the bytes themselves (regions over the same
+      // bytes share them without an owner), and nothing is copied in or out.
+      const m: Mapping = { entry, region: r, bytes, buffer: bytes.buffer, offset: bytes.byteOffset, phys: bytes.byteOffset, dirty: false, owner: undefined, resident: true };
+      this.mapped.push(m);
+      this.byEntry[entry] = m;
+      this.setEntry(entry, m.phys, bias, bytes.length, 0);
+      return m;
+    }
     let phys = -1;
     let owner: Mapping | undefined;
     const buffer = bytes.buffer, offset = bytes.byteOffset;
@@ -348,7 +370,7 @@ export class JitContext {
       phys = this.alloc(bytes.length);
       copyIn(this.u8, bytes, phys);
     }
-    const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner };
+    const m: Mapping = { entry, region: r, bytes, buffer, offset, phys, dirty: false, owner, resident: false };
     this.mapped.push(m);
     if (owner === undefined) {
       if (over === undefined) {
@@ -368,7 +390,7 @@ export class JitContext {
 
   private unmap(m: Mapping): void {
     if (m.entry === LOW_INDEX || m.entry === this.ctxIndex) this.takeDirectWrites();
-    if (m.dirty && m.owner === undefined) copyOut(this.u8, m);
+    if (m.dirty && ownsCopy(m)) copyOut(this.u8, m);
     this.drop(m);
     const i = this.mapped.indexOf(m);
     if (i >= 0) this.mapped.splice(i, 1);
@@ -383,7 +405,7 @@ export class JitContext {
     this.takeDirectWrites();
     if (this.mapped.length === 0) return;
     for (const m of this.mapped) {
-      if (m.dirty && m.owner === undefined) {
+      if (m.dirty && ownsCopy(m)) {
         copyOut(this.u8, m);
         m.dirty = false;
       }
@@ -489,7 +511,7 @@ export class JitContext {
       const current = m.entry === LOW_INDEX ? memory.low : memory.regions[m.entry];
       if (current === m.region && m.region.bytes === m.bytes && this.ownerKept(m)) {
         const kind = m.region.kind;
-        if (m.owner === undefined && (!mapsOnly || kind === 'map_value' || kind === 'global')) copyIn(this.u8, m.bytes, m.phys);
+        if (ownsCopy(m) && (!mapsOnly || kind === 'map_value' || kind === 'global')) copyIn(this.u8, m.bytes, m.phys);
         keep.push(m);
       } else this.drop(m);
     }
@@ -526,7 +548,7 @@ export class JitContext {
   private drop(m: Mapping): void {
     this.clearEntry(m.entry);
     this.byEntry[m.entry] = undefined;
-    if (m.owner !== undefined) return;
+    if (!ownsCopy(m)) return;
     const over = this.owners.get(m.buffer);
     if (over === undefined || over.byOffset.get(m.offset) !== m) return;
     over.byOffset.delete(m.offset);
@@ -944,13 +966,13 @@ export class JitContext {
     if (this.helperCalls === 0 && regions.length === mark) return mark;
     this.helperCalls = 0;
     let keep: number;
-    if (this.top - ARENA <= ARENA_KEEP && regions.length - base <= KEPT_VALUES && onlyMapValues(regions, mark)) {
+    if (this.top - this.arenaBase <= ARENA_KEEP && regions.length - base <= KEPT_VALUES && onlyMapValues(regions, mark)) {
       // Nothing is written back: the copies stay the code's until a helper or the end needs them.
       keep = regions.length;
     } else {
       this.syncOut();
       // The regions the runs added go; those of the set-up stay mapped, unless the arena grew large.
-      if (this.top - ARENA > ARENA_KEEP) {
+      if (this.top - this.arenaBase > ARENA_KEEP) {
         this.unmapAll();
         this.resetArena();
       } else this.unmapFrom(base);
@@ -1129,7 +1151,7 @@ export class JitContext {
   }
 
   private resetArena(): void {
-    this.top = ARENA;
+    this.top = this.arenaBase;
   }
 
   /** After every run, however it ended: regions written back, the table and the arena empty. */
@@ -1176,6 +1198,11 @@ function copyIn(u8: Uint8Array, bytes: Uint8Array, at: number): void {
   else for (let i = 0; i < n; i++) u8[at + i] = bytes[i]!;
 }
 
+/** Whether a mapping has a copy of its own in the arena (not inside another's, not resident). */
+function ownsCopy(m: Mapping): boolean {
+  return m.owner === undefined && !m.resident;
+}
+
 function copyOut(u8: Uint8Array, m: Mapping): void {
   const bytes = m.bytes, at = m.phys, n = bytes.length;
   if (n > 64) bytes.set(u8.subarray(at, at + n));
@@ -1200,6 +1227,11 @@ function interpretAll(prog: PreparedProgram, opts: ExecOptions): RunResult {
   }
 }
 
+// The resident window lies between the fixed areas and the primary context's arena.
+if (ARENA > RESIDENT_BASE) throw new Error(`jit: the fixed areas (${ARENA} bytes) reach into the resident window at ${RESIDENT_BASE}`);
+
+/** The context on the resident memory, and others for runs inside its runs. */
+let primary: JitContext | undefined;
 const pool: JitContext[] = [];
 
 let handOvers = 0;
@@ -1229,11 +1261,14 @@ export function executeJit(prog: PreparedProgram, opts: ExecOptions = {}): RunRe
   if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return interpretAll(prog, opts);
   const jit = jitOf(prog);
   if (typeof jit === 'string' || (!jit.budgeted && (opts.budget ?? DEFAULT_BUDGET) < UNLIMITED_BUDGET)) return interpretAll(prog, opts);
-  let ctx = pool.pop();
-  if (ctx === undefined || ctx.busy) ctx = new JitContext();
+  let ctx: JitContext = (primary ??= new JitContext(true));
+  if (ctx.busy) {
+    const pooled = pool.pop();
+    ctx = pooled === undefined || pooled.busy ? new JitContext() : pooled;
+  }
   try {
     return ctx.execute(prog, jit, opts);
   } finally {
-    if (pool.length < 4) pool.push(ctx);
+    if (ctx !== primary && pool.length < 4) pool.push(ctx);
   }
 }

@@ -19,7 +19,7 @@ export function wasmText(jit: JitProgram, insns?: readonly Insn[]): string {
   const m = parseModule(jit.bytes);
   const lines: string[] = ['(module'];
   for (const im of m.imports) {
-    if (im.kind === 'memory') lines.push(`  (import "${im.module}" "${im.name}" (memory ${im.minPages}))`);
+    if (im.kind === 'memory') lines.push(`  (import "${im.module}" "${im.name}" (memory ${im.minPages}${im.maxPages === undefined ? '' : ` ${im.maxPages}`}${im.shared ? ' shared' : ''}))`);
     else if (im.kind === 'table') lines.push(`  (import "${im.module}" "${im.name}" (table ${im.min} funcref)) ;; ${RT_NAMES.map((n, i) => `${i}: rt.${n}`).join(', ')}`);
     else lines.push(`  (import "${im.module}" "${im.name}" (func $${im.module}.${im.name}${sig(im.params!, im.results!)}))`);
   }

@@ -9,6 +9,10 @@ import { genericLookupBatch, genericUpdateBatch } from './batch.js';
 import { readU32, roundUp8, u32Bytes } from './bytes.js';
 import { UPDATE, MAP_FLAGS, ACCESS_FLAGS, type BatchResult, type MapSpec } from './types.js';
 import { checkFlags, checkKeySize, checkMaxEntries, checkNonZeroValue, first, problem, type MapProblem } from './validate.js';
+import { residentBytes } from '../vm/resident.js';
+
+/** The largest array storage put in the resident window (a few big arrays would fill it). */
+const RESIDENT_ARRAY_MAX = 1 << 20;
 
 /** PCPU_MIN_UNIT_SIZE: the largest per-CPU value the kernel allocates. */
 export const PERCPU_VALUE_MAX = 32768;
@@ -44,7 +48,10 @@ export class ArrayMap extends MapBase {
     super(spec, nCpus);
     this.stride = roundUp8(spec.valueSize);
     this.slotsPerElem = this.perCpu ? nCpus : 1;
-    this.storage = new Uint8Array(spec.maxEntries * this.slotsPerElem * this.stride);
+    const len = spec.maxEntries * this.slotsPerElem * this.stride;
+    // A small array (global data, counters) lives in the JIT's resident window while it has room
+    // (vm/resident.ts): compiled code reaches it without copies.
+    this.storage = (len <= RESIDENT_ARRAY_MAX ? residentBytes(len) : undefined) ?? new Uint8Array(len);
   }
 
   override get perCpu(): boolean {

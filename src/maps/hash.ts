@@ -22,6 +22,7 @@ import { PERCPU_VALUE_MAX } from './array.js';
 import { LruOrder } from './lru.js';
 import { ACCESS_FLAGS, MAP_FLAGS, UPDATE, type BatchResult, type MapSpec } from './types.js';
 import { checkFlags, first, problem, type MapProblem } from './validate.js';
+import { residentBytes } from '../vm/resident.js';
 
 const HASH_FLAGS = MAP_FLAGS.NO_PREALLOC | MAP_FLAGS.NO_COMMON_LRU | MAP_FLAGS.NUMA_NODE | ACCESS_FLAGS | MAP_FLAGS.ZERO_SEED;
 /** KMALLOC_MAX_SIZE on x86-64 and sizeof(struct htab_elem): key + value must stay below their difference. */
@@ -84,7 +85,7 @@ interface HashElem {
  * (a run's Region makes a DataView over it, the JIT copies it): about 200 ns a new element.
  */
 class ValueSlabs {
-  private slab = new Uint8Array(0);
+  private slab: Uint8Array = new Uint8Array(0);
   private used = 0;
   private readonly free: Uint8Array[] = [];
 
@@ -94,7 +95,9 @@ class ValueSlabs {
     const v = this.free.pop();
     if (v !== undefined) return v.fill(0);
     if (this.used + this.size > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(this.size, SLAB_BYTES - (SLAB_BYTES % this.size)));
+      // In the JIT's resident window while it has room (vm/resident.ts): no copies for compiled lookups.
+      const len = Math.max(this.size, SLAB_BYTES - (SLAB_BYTES % this.size));
+      this.slab = residentBytes(len) ?? new Uint8Array(len);
       this.used = 0;
     }
     const at = this.used;

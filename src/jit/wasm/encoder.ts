@@ -150,8 +150,8 @@ export interface ModuleSpec {
    */
   types?: readonly FuncType[];
   imports: readonly FuncImport[];
-  /** The module imports its memory as env.memory (all programs share one linear memory). */
-  memory?: { module: string; name: string; minPages: number };
+  /** The module imports its memory as env.memory (all programs share one linear memory), shared when it has a maximum. */
+  memory?: { module: string; name: string; minPages: number; sharedMaxPages?: number };
   /** A funcref table of at least `min` entries, imported (call_indirect goes through it). */
   table?: { module: string; name: string; min: number };
   funcs: readonly FuncDef[];
@@ -232,7 +232,13 @@ export function encodeModule(spec: ModuleSpec): ModuleLayout {
   out.u32(spec.imports.length + (spec.table ? 1 : 0) + (spec.memory ? 1 : 0));
   spec.imports.forEach((im, i) => out.name(im.module).name(im.name).byte(0x00).u32(importTypes[i]!));
   if (spec.table) out.name(spec.table.module).name(spec.table.name).byte(0x01).byte(0x70).byte(0x00).u32(spec.table.min);
-  if (spec.memory) out.name(spec.memory.module).name(spec.memory.name).byte(0x02).byte(0x00).u32(spec.memory.minPages);
+  if (spec.memory) {
+    const m = spec.memory;
+    out.name(m.module).name(m.name).byte(0x02);
+    // Limits: 0x00 min; 0x03 min, max, shared.
+    if (m.sharedMaxPages === undefined) out.byte(0x00).u32(m.minPages);
+    else out.byte(0x03).u32(m.minPages).u32(m.sharedMaxPages);
+  }
   out.patch5(at);
 
   at = begin(3);

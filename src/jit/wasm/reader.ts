@@ -55,7 +55,7 @@ export interface ParsedFunc {
 }
 
 export interface ParsedModule {
-  imports: { module: string; name: string; kind: 'func' | 'memory' | 'table'; params?: ValType[]; results?: ValType[]; minPages?: number; min?: number }[];
+  imports: { module: string; name: string; kind: 'func' | 'memory' | 'table'; params?: ValType[]; results?: ValType[]; minPages?: number; maxPages?: number; shared?: boolean; min?: number }[];
   /** The type section (what call_indirect names). */
   types: { params: ValType[]; results: ValType[] }[];
   funcs: ParsedFunc[];
@@ -96,8 +96,8 @@ export function parseModule(bytes: Uint8Array): ParsedModule {
         } else if (kind === 2) {
           const flags = r.byte();
           const minPages = r.u32();
-          if (flags & 1) r.u32();
-          imports.push({ module, name, kind: 'memory', minPages });
+          const maxPages = flags & 1 ? r.u32() : undefined;
+          imports.push({ module, name, kind: 'memory', minPages, maxPages, shared: (flags & 2) !== 0 });
         } else throw new Error(`wasm: import kind ${kind} is not one the JIT writes`);
       }
     } else if (id === 3) {
