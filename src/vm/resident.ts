@@ -17,7 +17,9 @@ const PAGE = 65536;
 
 let memory: WebAssembly.Memory | undefined;
 let next = RESIDENT_BASE;
+/** The memory's buffers that views were made over (a new one after each growth), the latest apart. */
 const buffers = new WeakSet<ArrayBufferLike>();
+let latest: ArrayBufferLike | undefined;
 
 /** A shared linear memory of `initial` pages for a JIT context. */
 export function linearMemory(initial: number): WebAssembly.Memory {
@@ -38,10 +40,12 @@ export function residentBytes(len: number): Uint8Array | undefined {
   next = at + len;
   const buffer = residentMemory().buffer;
   buffers.add(buffer);
+  latest = buffer;
   return new Uint8Array(buffer, at, len);
 }
 
 /** Whether `bytes` are in the window (their offset is then their place in the resident memory). */
 export function isResident(bytes: Uint8Array): boolean {
-  return buffers.has(bytes.buffer);
+  const b = bytes.buffer;
+  return b === latest || buffers.has(b);
 }
