@@ -28,6 +28,7 @@ import { loadObjectSpec, type ObjectSpec } from '../src/elf/object.js';
 import { loadObjectIntoVm } from '../src/vm/load-object.js';
 import { loadObjectIntoKernel } from '../src/kernel/load-object.js';
 import { tsbpf } from './support/cli-kit.js';
+import { rng } from './support/rng.js';
 
 after(removeTempDir);
 
@@ -906,6 +907,47 @@ SEC("xdp") int entry(struct xdp_md *ctx)
   const frames = [0, 1, 7].map((b) => { const f = new Uint8Array(64); f[0] = b; return f; });
   // Slot 0: the target's 5 comes back to entry; slots 1 and 7 are empty: sub returns k + 1.
   assert.deepEqual(retvalsAgree(spec, 'entry', frames, true), [150, 120, 180]);
+});
+
+test('helpers read and write map values through the addresses compiled lookups give (values in the resident window), as in the kernel', { skip: noClang }, () => {
+  // bpf_map_peek_elem writes a queue's head (packet bytes pushed) into a looked-up value,
+  // bpf_map_update_elem copies the value into another map from the same address; the result
+  // reads both back.
+  const src = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+struct val { __u64 a; __u8 bytes[8]; };
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 16); __type(key, __u32); __type(value, struct val); } vals SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 16); __type(key, __u32); __type(value, struct val); } copies SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_QUEUE); __uint(max_entries, 4); __uint(key_size, 0); __uint(value_size, 8); } q SEC(".maps");
+SEC("xdp") int win(struct xdp_md *ctx)
+{
+	unsigned char *d = (unsigned char *)(long)ctx->data;
+	if (d + 16 > (unsigned char *)(long)ctx->data_end)
+		return 0;
+	__u32 k = d[0] & 7;
+	struct val *v = bpf_map_lookup_elem(&vals, &k);
+	if (!v) {
+		struct val z = { d[1], {} };
+		bpf_map_update_elem(&vals, &k, &z, BPF_ANY);
+		return 1;
+	}
+	v->a += d[1];
+	__u64 x = *(__u64 *)(d + 2);
+	bpf_map_push_elem(&q, &x, BPF_EXIST);
+	if (bpf_map_peek_elem(&q, v->bytes))
+		return 2;
+	__u32 k2 = k + 1;
+	bpf_map_update_elem(&copies, &k2, v, BPF_ANY);
+	struct val *c = bpf_map_lookup_elem(&copies, &k2);
+	return c ? (int)(c->a * 1000 + c->bytes[0] + c->bytes[7] * 3) : 3;
+}
+`;
+  const spec = cObject('jit_resident_helpers', src);
+  const r = rng(3);
+  const frames = Array.from({ length: 24 }, () => { const f = r.bytes(64); f[0]! &= 3; return f; });
+  const retvals = retvalsAgree(spec, 'win', frames, true);
+  assert.ok(retvals.filter((v) => v >= 1000).length >= 10, 'most runs found their value and copied it');
 });
 
 test('loops inside loops: bpf_loop in a bpf_for_each_map_elem callback and the walk inside a bpf_loop callback, as in the kernel', { skip: noClang }, () => {

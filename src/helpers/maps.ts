@@ -80,12 +80,18 @@ function lookupAddress(call: HelperCall, name: string, m: VmMap, key: Uint8Array
 
 /**
  * What bpf_map_lookup_elem gives a program for `key` on `cpu` of a map that holds values (not
- * maps): the region of the element's value in this run, or undefined. Shared with the JIT's
- * compiled lookups (jit/context.ts), which take no BigInt.
+ * maps): the region of the element's value in this run, or undefined.
  */
-export function lookupValueRegion(run: RunContext, m: VmMap, key: Uint8Array, cpu: number): Region | undefined {
+function lookupValueRegion(run: RunContext, m: VmMap, key: Uint8Array, cpu: number): Region | undefined {
   const view = m.map.lookupView(key, cpu);
-  if (view === undefined) return undefined;
+  return view === undefined ? undefined : valueRegionOf(run, m, view);
+}
+
+/**
+ * The region a program's pointer to `view`, a value of `m`, is in (programs may write it unless the
+ * map is BPF_F_RDONLY_PROG). Shared with the JIT's compiled lookups (jit/context.ts).
+ */
+export function valueRegionOf(run: RunContext, m: VmMap, view: Uint8Array): Region {
   return run.valueRegion(view, (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0, valueRegionName(m));
 }
 

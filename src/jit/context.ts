@@ -14,12 +14,13 @@ import {
   CallContext, execute, resume, MAX_CALL_FRAMES, STACK_SIZE, DEFAULT_BUDGET, UNLIMITED_BUDGET, SKF_LL_OFF, SKF_NET_OFF,
   PreparedProgram, type ExecOptions, type PacketView,
 } from '../vm/interpreter.js';
-import { LOW_BASE, Memory, Region, TAG_BASE, high32 } from '../vm/memory.js';
+import { LOW_BASE, Memory, RESIDENT_INDEX, RESIDENT_TAG, Region, TAG_BASE, high32 } from '../vm/memory.js';
 import type { RunResult } from '../vm/api.js';
 import { compile, type JitProgram } from './compile.js';
 import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
-import { lookupValueRegion } from '../helpers/maps.js';
+import { valueRegionOf } from '../helpers/maps.js';
+import { MAP_FLAGS } from '../maps/types.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
@@ -285,6 +286,11 @@ export class JitContext {
     this.setEntry(entry, UNMAPPED_BASE, 0, 0, 0);
   }
 
+  /** The primary context's table entry of the resident window: the window where it is, read and write. */
+  private residentEntry(): void {
+    this.setEntry(RESIDENT_INDEX, RESIDENT_BASE, 0, RESIDENT_BYTES, RESIDENT_BYTES);
+  }
+
   private setEntry(entry: number, base: number, bias: number, rlim: number, wlim: number): void {
     const w = (TABLE + entry * ENTRY_SIZE) >> 2;
     this.i32[w + E_BASE / 4] = base;
@@ -309,6 +315,13 @@ export class JitContext {
     const size = desc & 15, write = (desc & 16) !== 0;
     const memory = st.memory;
     const idx = (hi - TAG_BASE) >>> 0;
+    if (idx === RESIDENT_INDEX && this.primary && memory.regions[idx] === undefined) {
+      // The resident window: its entry maps it where it is for good, never through a mapping
+      // (whose drop would clear the entry under the values the code still reaches).
+      if ((lo >>> 0) + size > RESIDENT_BYTES) throw memory.fault(hi, lo, size, write, pc);
+      this.residentEntry();
+      return;
+    }
     // The same lookup as Memory.check: the region at the index, else the low window.
     let r = memory.regions[idx];
     let bias = 0, entry = idx;
@@ -641,8 +654,6 @@ export class JitContext {
     const st = this.state!;
     const call = st.call;
     call.pc = pc;
-    this.i32[(CTRL + C_HELPED) >> 2] = 1;
-    this.helperCalls++;
     const found = this.mapAt(mapLo, mapHi);
     if (found === undefined) {
       // Not what the verifier proved: the helper's own checks say what is wrong.
@@ -654,16 +665,25 @@ export class JitContext {
     const { m, run } = found;
     LOOKUP_KEY.setInt32(0, keyLo, true);
     LOOKUP_KEY.setInt32(4, keyHi, true);
-    let r: Region | undefined;
+    let view: Uint8Array | undefined;
     try {
-      r = lookupValueRegion(run, m, LOOKUP_KEYS[m.map.spec.keySize]!, run.cpu);
+      view = m.map.lookupView(LOOKUP_KEYS[m.map.spec.keySize]!, run.cpu);
     } catch (e) {
       throw placed(call, LOOKUP_NAME, e);
     }
-    if (r === undefined) {
+    if (view === undefined) {
       this.put64(CTRL + C_LOOKUPR0, 0, 0);
       return;
     }
+    if (this.primary && isResident(view) && (m.map.spec.flags & MAP_FLAGS.RDONLY_PROG) === 0) {
+      // A value in the resident window: its address in the window, which the table maps where it
+      // is; no region is added, nothing written back, and the runs of a repeat go on in the code.
+      this.put64(CTRL + C_LOOKUPR0, view.byteOffset - RESIDENT_BASE, RESIDENT_TAG);
+      return;
+    }
+    this.i32[(CTRL + C_HELPED) >> 2] = 1;
+    this.helperCalls++;
+    const r = valueRegionOf(run, m, view);
     this.noteLoopRegions();
     if (!this.mapReturned(r)) this.i32[(CTRL + C_STATUS) >> 2] = STATUS.DEOPT;
     this.put64(CTRL + C_LOOKUPR0, r.lo(0), r.tag);
@@ -888,11 +908,12 @@ export class JitContext {
 
   execute(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions): RunResult {
     if (this.instantiated >= TABLE_INSTANCES) this.renewTable();
+    if (this.primary) this.residentEntry();
     let memory: Memory, input: Region, stacks: Region[];
     if (opts.memory !== undefined) {
       memory = opts.memory;
-      // The table addresses regions below the low window's index; past that, the interpreter.
-      if (memory.regions.length + 1 + MAX_CALL_FRAMES > LOW_INDEX) return interpretAll(prog, opts);
+      // The table addresses regions below the resident window's index; past that, the interpreter.
+      if (memory.regions.length + 1 + MAX_CALL_FRAMES > RESIDENT_INDEX) return interpretAll(prog, opts);
       input = this.inputRegion(memory, opts.mem ?? NO_INPUT);
       stacks = this.addStacks(memory);
     } else {

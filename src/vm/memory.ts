@@ -5,6 +5,7 @@
  * bounds and permission with two comparisons, and no address a program computes can reach anything
  * outside the regions it was given. Addresses say nothing about the host.
  */
+import { residentWindow } from './resident.js';
 import { BpfError } from '../errors.js';
 
 /** Upper half of the first region's addresses. Chosen to look like a kernel pointer, nothing more. */
@@ -107,6 +108,27 @@ const MAX_DROPPED = 4096;
 /** One shared empty view: a fresh one per Memory costs more than a whole short run (bench/). */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
 
+/**
+ * The region index (and so the address tag) of the resident window (vm/resident.ts) in every
+ * Memory: the last the JIT's region table addresses below the low window's. A map value the JIT
+ * looks up there is given as an address into the window, which any Memory resolves; `add` never
+ * gives the index to another region.
+ */
+export const RESIDENT_INDEX = ((0 - TAG_BASE) >>> 0) - 1;
+/** The address tag (upper half) of the window. */
+export const RESIDENT_TAG = (TAG_BASE + RESIDENT_INDEX) | 0;
+
+let windowRegion: Region | undefined;
+
+/** The region of the resident window, or undefined while there is no resident memory. */
+export function residentRegion(): Region | undefined {
+  if (windowRegion === undefined) {
+    const w = residentWindow();
+    if (w !== undefined) windowRegion = new Region(RESIDENT_INDEX, 'resident map values', 'map_value', w, true);
+  }
+  return windowRegion;
+}
+
 export class Memory {
   readonly regions: Region[] = [];
   /** Set by `check`: the DataView of the region the last checked access falls in. */
@@ -154,6 +176,8 @@ export class Memory {
    * which cost more than a short program's run.
    */
   add(name: string, kind: RegionKind, bytes: Uint8Array, writable = true): Region {
+    // (The resident window's index holds the window, or an empty stand-in without one.)
+    if (this.regions.length === RESIDENT_INDEX) this.regions.push(residentRegion() ?? new Region(RESIDENT_INDEX, 'reserved', 'other', new Uint8Array(0), false));
     const index = this.regions.length;
     const d = this.dropped[index];
     const r = d !== undefined && d.isAsMade(name, kind, bytes, writable) ? d : new Region(index, name, kind, bytes, writable);
@@ -179,7 +203,12 @@ export class Memory {
   /** The region an address falls in, or undefined. */
   regionOf(hi: number, _lo?: number): Region | undefined {
     if (hi === 0) return this.low;
-    return this.regions[(hi - TAG_BASE) >>> 0];
+    return this.atIndex((hi - TAG_BASE) >>> 0);
+  }
+
+  /** The region at an index: the one there, or the resident window at its index. */
+  atIndex(idx: number): Region | undefined {
+    return this.regions[idx] ?? (idx === RESIDENT_INDEX ? residentRegion() : undefined);
   }
 
   /** The region and offset of a 64-bit address, or undefined. */
@@ -252,9 +281,9 @@ export class Memory {
   }
 
   private checkLow(hi: number, lo: number, size: number, write: boolean, pc: number): number {
-    const w = this.low;
-    if (hi === 0 && w !== undefined) {
-      const o = (lo - LOW_BASE) >>> 0;
+    const w = hi === 0 ? this.low : hi === RESIDENT_TAG && this.regions[RESIDENT_INDEX] === undefined ? residentRegion() : undefined;
+    if (w !== undefined) {
+      const o = (lo - (w.low ? LOW_BASE : 0)) >>> 0;
       if (o + size <= w.bytes.length && (!write || w.writable)) {
         this.dv = w.dv;
         return o;

@@ -49,3 +49,16 @@ export function isResident(bytes: Uint8Array): boolean {
   const b = bytes.buffer;
   return b === latest || buffers.has(b);
 }
+
+let window: Uint8Array | undefined;
+
+/** The whole window as one view (undefined until the resident memory exists): what a window address is an offset into. */
+export function residentWindow(): Uint8Array | undefined {
+  if (memory === undefined) return undefined;
+  if (window === undefined) {
+    const buffer = memory.buffer;
+    buffers.add(buffer);
+    window = new Uint8Array(buffer, RESIDENT_BASE, RESIDENT_BYTES);
+  }
+  return window;
+}
