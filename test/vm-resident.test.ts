@@ -12,6 +12,7 @@ import type { MapSpec } from '../src/maps/types.js';
 import { testRun } from '../src/progtypes/test-run.js';
 import { RESIDENT_BASE, RESIDENT_BYTES, isResident, residentBytes, residentMemory } from '../src/vm/resident.js';
 import { Vm, type VmMap, type VmOptions } from '../src/vm/runtime.js';
+import { IX_K1, IX_K2, IX_SLOT, IX_SLOTS, ResidentIndex } from '../src/maps/resident-index.js';
 import { rng } from './support/rng.js';
 
 test('resident bytes: zeroed, apart, 8-byte aligned views of the resident memory that outlive its growth', () => {
@@ -39,6 +40,76 @@ test('hash map values and small arrays are resident; a large array is not', () =
     assert.ok(isResident(m.map.lookupView(key, 0)!), m.name);
   }
   assert.ok(!isResident(make('array', 4, 1 << 19).map.lookupView(key, 0)!), 'a 2 MiB array');
+});
+
+test('a resident key index keeps empty slots through any number of inserts and deletes (it is rebuilt), so probes end', () => {
+  const live = new Map<number, number>();
+  const key = (k: number): Uint8Array => Uint8Array.of(k & 255, k >> 8, 0, 0);
+  const ix = ResidentIndex.create(4, 8, () => [...live].map(([k, a]): [Uint8Array, number] => [key(k), a]))!;
+  const slots = new Uint32Array(residentMemory().buffer, ix.at + IX_SLOTS, 16 * (IX_SLOT / 4));
+  const r = rng(9);
+  for (let i = 0; i < 2000; i++) {
+    if (live.size < 8 && r.int(2) === 0) {
+      const k = r.int(60000);
+      if (live.has(k)) continue;
+      live.set(k, 0x2000000 + 8 * i);
+      ix.put(key(k), live.get(k)!);
+    } else if (live.size > 0) {
+      const k = [...live.keys()][r.int(live.size)]!;
+      live.delete(k);
+      ix.remove(key(k));
+    }
+    const taken = Array.from({ length: 16 }, (_, s) => slots[s * 4 + 2]!).filter((a) => a !== 0).length;
+    assert.ok(taken <= 12, `${taken} of 16 slots taken after operation ${i}`);
+  }
+  // Every live key is where a walk from its hash finds it (the compiled probe's walk, in JavaScript).
+  for (const [k, a] of live) {
+    let h = Math.imul(k ^ Math.imul(0, IX_K1), IX_K2) >>> 28;
+    while (slots[h * 4 + 2] !== 0 && !(slots[h * 4 + 2] === a && slots[h * 4] === k)) h = (h + 1) & 15;
+    assert.equal(slots[h * 4 + 2], a, `key ${k}`);
+  }
+});
+
+test('compiled lookups walk a hash map\'s resident key index: keys of 1, 2, 4 and 8 bytes, through deletes, reuse and rebuilds, as the interpreter finds them', () => {
+  // Each run looks up key k (from the packet) and returns its value or 999; between executions
+  // user space inserts and deletes keys, so the index fills with deleted slots and is rebuilt.
+  const text = (size: number): string => [
+    'r6 = r1', 'r2 = *(u32 *)(r6 + 0)', 'r3 = *(u32 *)(r6 + 4)', 'r4 = r2', 'r4 += 16', 'if r4 > r3 goto out',
+    `r1 = *(u${8 * size} *)(r2 + 0)`, `*(u${8 * size} *)(r10 - 8) = r1`, 'r1 = map[idx:0] ll', 'r2 = r10', 'r2 += -8', 'call 1',
+    'if r0 == 0 goto miss', 'r0 = *(u32 *)(r0 + 0)', 'exit', 'miss:', 'r0 = 999', 'exit', 'out:', 'r0 = 0', 'exit',
+  ].join('\n');
+  for (const size of [1, 2, 4, 8]) {
+    const out: string[] = [];
+    for (const engine of ['interp', 'jit'] as const) {
+      const vm = new Vm({ helpers: kernelHelpers(), engine } as VmOptions);
+      const m = vm.createMap({ name: 'h', type: 'hash', keySize: size, valueSize: 4, maxEntries: 8, flags: 0 } as MapSpec);
+      const p = vm.loadProgram({ name: 'p', type: 'xdp', insns: assemble(text(size)), license: 'GPL', maps: [m] });
+      const r = rng(size);
+      // Keys of many values (1-byte keys: all 256) come and go, eight at most at a time.
+      const keyOf = (k: number): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i === 0 ? k : i === 1 ? k >> 8 : i === size - 1 ? k * 37 : 0) & 255);
+      const live: number[] = [];
+      const seq: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        if (live.length < 8 && r.int(2) === 0) {
+          const k = r.int(size === 1 ? 256 : 4000);
+          if (!live.includes(k)) {
+            m.map.update(keyOf(k), Uint8Array.of(i & 255, i >> 8, 0, 7), 0);
+            live.push(k);
+          }
+        } else if (live.length > 0) {
+          m.map.delete(keyOf(live.splice(r.int(live.length), 1)[0]!));
+        }
+        const k = live.length > 0 && r.int(3) !== 0 ? live[r.int(live.length)]! : r.int(size === 1 ? 256 : 4000);
+        const f = new Uint8Array(64);
+        f.set(keyOf(k));
+        seq.push(testRun(vm, p, { dataIn: f, repeat: 1 + r.int(3) }).retval);
+      }
+      if (engine === 'jit') assert.ok((m.map as unknown as { residentIndex?: { valid: boolean } }).residentIndex?.valid, 'the map has a valid index');
+      out.push(seq.join(' '));
+    }
+    assert.equal(out[1], out[0], `${size}-byte keys`);
+    assert.ok(out[0]!.split(' ').filter((v) => v !== '999').length > 50, 'many keys found');
+  }
 });
 
 /** Counts packet bytes in a hash map (an update for a new key, an increment through the value otherwise), folded into an array. */

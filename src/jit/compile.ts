@@ -24,14 +24,15 @@ import { BpfError } from '../errors.js';
 import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
-import { LOW_BASE, TAG_BASE } from '../vm/memory.js';
-import { MEMORY_MAX_PAGES } from '../vm/resident.js';
+import { LOW_BASE, RESIDENT_TAG, TAG_BASE } from '../vm/memory.js';
+import { MEMORY_MAX_PAGES, RESIDENT_BASE } from '../vm/resident.js';
+import { IX_ADDR, IX_K1, IX_K2, IX_MASK, IX_SHIFT, IX_SLOT, IX_SLOTS, IX_VALID } from '../maps/resident-index.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
 import {
   CTRL, C_CTX, C_CTXW, C_VALW, C_CUR, C_DEPTH, C_FP0, C_BASE, C_FRAMES, C_GEN, C_LEFT, C_MARKED, C_LOOKUPR0, C_LOOPFULL, C_MAXDEPTH, C_PC, C_PKTW, C_REGS, C_STATUS,
   C_TAILMISS, C_TAILR0, C_TAILS, ENTRY_SIZE, E_BASE, EACH, C_EACH, FAIL, LOOP, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, K_GEN, K_KEY, K_MAP, K_R0, LOOKUPS,
-  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, WRITTEN, STACKS, STATUS, TABLE,
+  LOOKUP_ENTRIES, LOOKUP_SIZE, LOW_ENTRY, LOW_INDEX, MAP_INDEX, WRITTEN, STACKS, STATUS, TABLE,
 } from './layout.js';
 import { CACHED_LOOKUP_TYPES, UNCACHED_LOOKUP_TYPES, isKernelHelper, writesMemory } from './helper-effects.js';
 import { BPF_MAX_LOOPS } from '../helpers/callbacks.js';
@@ -845,6 +846,64 @@ class FunctionCompiler {
     const key = (this.lookupKey ??= this.local('i64'));
     const off = this.emitAddress(2, 0, keySize, false, slot);
     c.load(LOAD_U[keySize]!, off).set(key);
+    const probe = this.m.probedLookup(slot);
+    if (probe) this.probeLookup(slot, key);
+    this.runtimeLookup(slot, key, cached);
+    if (probe) this.closeIf();
+  }
+
+  /**
+   * The start of a lookup in a hash map whose keys are in the resident window (MAP_INDEX of its
+   * handle's region, set by the runtime, valid): the code walks the index itself (as
+   * maps/resident-index.ts lays it out) and r0 is the value's address in the window, or 0. Leaves
+   * an if open whose else the caller fills with the lookup through the runtime.
+   */
+  private probeLookup(insnSlot: number, key: number): void {
+    const c = this.code;
+    const [at, h, slot, a, n] = (this.probeLocals ??= [this.local('i32'), this.local('i32'), this.local('i32'), this.local('i32'), this.local('i32')]);
+    // The handle's region index (the map pointer's upper half less TAG_BASE), four bytes an entry.
+    c.get(1).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(TAG_BASE).op(OP.i32_sub).i32(2).op(OP.i32_shl);
+    c.load(OP.i32_load, MAP_INDEX).tee(at);
+    this.andStart(() => c.get(at).load(OP.i32_load, IX_VALID));
+    this.openIf();
+    c.get(key).op(OP.i32_wrap_i64).get(key).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(IX_K1).op(OP.i32_mul).op(OP.i32_xor);
+    c.i32(IX_K2).op(OP.i32_mul).get(at).load(OP.i32_load, IX_SHIFT).op(OP.i32_shr_u).set(h);
+    // At most every slot once: an index with no empty slot (which its upkeep never leaves) is
+    // answered by the runtime, never walked forever.
+    c.get(at).load(OP.i32_load, IX_MASK).set(n);
+    c.block();
+    c.loop();
+    this.labels.push('if', 'if');
+    // a = the slot's value address: 0 ends the walk (not found), 1 is a deleted element's.
+    c.get(at).get(h).i32(Math.log2(IX_SLOT)).op(OP.i32_shl).op(OP.i32_add).tee(slot).load(OP.i32_load, IX_SLOTS + IX_ADDR).set(a);
+    c.get(a).op(OP.i32_eqz);
+    c.if();
+    c.i64(0).set(0).br(2);
+    c.end();
+    c.get(a).i32(1).op(OP.i32_ne);
+    c.get(slot).load(OP.i64_load, IX_SLOTS).get(key).op(OP.i64_eq).op(OP.i32_and);
+    c.if();
+    c.i64(BigInt(RESIDENT_TAG >>> 0) << 32n).get(a).i32(RESIDENT_BASE).op(OP.i32_sub).op(OP.i64_extend_i32_u).op(OP.i64_or).set(0).br(2);
+    c.end();
+    c.get(n).op(OP.i32_eqz);
+    this.openIf();
+    this.runtimeLookup(insnSlot, key, false);
+    c.br(2);
+    this.closeIf();
+    c.get(n).i32(1).op(OP.i32_sub).set(n);
+    c.get(h).i32(1).op(OP.i32_add).get(at).load(OP.i32_load, IX_MASK).op(OP.i32_and).set(h).br(0);
+    c.end();
+    c.end();
+    this.labels.pop();
+    this.labels.pop();
+    c.else();
+  }
+
+  /**
+   * bpf_map_lookup_elem through the runtime (rt.lookup), after the lookup cache when `cached`.
+   */
+  private runtimeLookup(slot: number, key: number, cached: boolean): void {
+    const c = this.code;
     if (cached) {
       this.m.cachedLookups++;
       const entry = (this.lookupEntry ??= this.local('i32'));
@@ -1026,6 +1085,8 @@ class FunctionCompiler {
   /** inlineLoop's count and index (a function's loops never nest: a callback is a function of its own). */
   private loopLocals: [number, number] | undefined;
   private lookupEntry: number | undefined;
+  /** probeLookup's index address, hash, slot address, value address and slots left to walk. */
+  private probeLocals: [number, number, number, number, number] | undefined;
 
   /**
    * A tail call the helper accepted, from the entry function: call the target's entry function
@@ -1358,6 +1419,15 @@ class ModuleCompiler {
     const m = p.maps[p.helperMap[slot]!];
     if (m === undefined || LOAD_U[m.keySize] === undefined) return 0;
     return CACHED_LOOKUP_TYPES.has(m.type) ? m.keySize : UNCACHED_LOOKUP_TYPES.has(m.type) ? -m.keySize : 0;
+  }
+
+  /**
+   * Whether the compiled lookup at `slot` first walks the map's resident key index (probeLookup):
+   * a plain hash map (its lookup has no effect; LRU maps count the use), keys of 1, 2, 4 or 8 bytes.
+   */
+  probedLookup(slot: number): boolean {
+    const p = this.prog.proven!;
+    return p.maps[p.helperMap[slot]!]?.type === 'hash';
   }
 
   /** The kinds of pointer the verifier proved the access at `slot` goes through (0: not verified). */

@@ -21,12 +21,13 @@ import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
 import { valueRegionOf } from '../helpers/maps.js';
 import { MAP_FLAGS } from '../maps/types.js';
+import type { ResidentIndex } from '../maps/resident-index.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
 import { RESIDENT_BASE, RESIDENT_BYTES, isResident, linearMemory, residentMemory } from '../vm/resident.js';
 import {
-  ARENA, CTRL, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_BASE, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
+  ARENA, CTRL, MAP_INDEX, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_BASE, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
 } from './layout.js';
 
@@ -110,6 +111,8 @@ export class JitContext {
   private owners = new Map<ArrayBufferLike, { byOffset: Map<number, Mapping>; longest: number }>();
   /** The mapping of each table entry (a plain array: a Map costs more than a run of a short program). */
   private readonly byEntry: (Mapping | undefined)[] = new Array<Mapping | undefined>(TABLE_ENTRIES).fill(undefined);
+  /** Map handles whose MAP_INDEX entry this execution set (noteIndex). */
+  private indexed: number[] = [];
   /** The end of the copies in the arena (which resetArena empties when it has grown large). */
   private top: number;
   /** Deepest frame of the last run: its frames are zeroed before the next. */
@@ -284,6 +287,20 @@ export class JitContext {
   /** An entry of no region: no access passes its limits, and its base is UNMAPPED_BASE. */
   private clearEntry(entry: number): void {
     this.setEntry(entry, UNMAPPED_BASE, 0, 0, 0);
+  }
+
+  /** Tell the code where the keys of the map whose handle is region `handle` are (MAP_INDEX), for this execution. */
+  private noteIndex(handle: number, at: number): void {
+    const w = (MAP_INDEX + 4 * handle) >> 2;
+    if (this.i32[w] === at) return;
+    this.i32[w] = at;
+    this.indexed.push(handle);
+  }
+
+  /** Forget the maps' key indexes (another execution's handles may be other maps'). */
+  private dropIndexes(): void {
+    for (const handle of this.indexed) this.i32[(MAP_INDEX + 4 * handle) >> 2] = 0;
+    this.indexed = [];
   }
 
   /** The primary context's table entry of the resident window: the window where it is, read and write. */
@@ -663,6 +680,11 @@ export class JitContext {
       throw new BpfError('EHELPER', `insn ${pc}: ${LOOKUP_NAME}: 0x${addr.toString(16)} is not the map the verifier proved (a JIT bug)`, { insn: pc });
     }
     const { m, run } = found;
+    if (this.primary) {
+      // The map's keys in the window: the code's next lookups of it walk them itself (probeLookup).
+      const ix = (m.map as { residentIndex?: ResidentIndex }).residentIndex;
+      if (ix !== undefined && ix.valid) this.noteIndex((mapHi - TAG_BASE) >>> 0, ix.at);
+    }
     LOOKUP_KEY.setInt32(0, keyLo, true);
     LOOKUP_KEY.setInt32(4, keyHi, true);
     let view: Uint8Array | undefined;
@@ -908,7 +930,10 @@ export class JitContext {
 
   execute(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions): RunResult {
     if (this.instantiated >= TABLE_INSTANCES) this.renewTable();
-    if (this.primary) this.residentEntry();
+    if (this.primary) {
+      this.residentEntry();
+      this.dropIndexes();
+    }
     let memory: Memory, input: Region, stacks: Region[];
     if (opts.memory !== undefined) {
       memory = opts.memory;
@@ -1187,6 +1212,7 @@ export class JitContext {
     this.walks = [];
     this.i32[(CTRL + C_LOOPFULL) >> 2] = 0;
     this.i32[(CTRL + C_ZMASK) >> 2] = 0;
+    this.dropIndexes();
     this.wantLow = false;
     this.ctxNeed = undefined;
     this.current = undefined;

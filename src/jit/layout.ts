@@ -10,6 +10,7 @@
  *           returned, valid in one generation (C_GEN)
  *   WRITTEN one byte per region index: set by verified code that wrote the region without a check
  *           (map values, global data), so that only those are written back
+ *   MAP_INDEX one i32 per region index: a map handle's resident key index, for compiled probes
  *   ARENA   copies of the other regions a run touches, mapped on first access
  *
  * The upper half 0 (the low window) lands on entry LOW_INDEX, so the table needs no special case.
@@ -116,7 +117,12 @@ export const LOOKUP_ENTRIES = 64;
 export const LOOKUP_SIZE = 32;
 export const K_GEN = 0, K_MAP = 8, K_KEY = 16, K_R0 = 24;
 export const WRITTEN = LOOKUPS + LOOKUP_ENTRIES * LOOKUP_SIZE;
-export const ARENA = align(WRITTEN + TABLE_ENTRIES, 4096);
+/**
+ * By the region index of a map's handle: where its keys are in the resident window (i32, 0: the
+ * runtime answers its lookups), set by the primary context for the run (maps/resident-index.ts).
+ */
+export const MAP_INDEX = align(WRITTEN + TABLE_ENTRIES, 4);
+export const ARENA = align(MAP_INDEX + TABLE_ENTRIES * 4, 4096);
 export const PAGE = 65536;
 export const INITIAL_PAGES = Math.ceil(ARENA / PAGE) + 8;
 

@@ -22,7 +22,8 @@ import { PERCPU_VALUE_MAX } from './array.js';
 import { LruOrder } from './lru.js';
 import { ACCESS_FLAGS, MAP_FLAGS, UPDATE, type BatchResult, type MapSpec } from './types.js';
 import { checkFlags, first, problem, type MapProblem } from './validate.js';
-import { residentBytes } from '../vm/resident.js';
+import { isResident, residentBytes } from '../vm/resident.js';
+import { ResidentIndex } from './resident-index.js';
 
 const HASH_FLAGS = MAP_FLAGS.NO_PREALLOC | MAP_FLAGS.NO_COMMON_LRU | MAP_FLAGS.NUMA_NODE | ACCESS_FLAGS | MAP_FLAGS.ZERO_SEED;
 /** KMALLOC_MAX_SIZE on x86-64 and sizeof(struct htab_elem): key + value must stay below their difference. */
@@ -119,12 +120,15 @@ export class HashMap extends MapBase {
   private readonly lru: LruOrder<HashElem> | undefined;
   /** Where values live, unless the map is BPF_F_NO_PREALLOC. */
   private readonly slabs: ValueSlabs | undefined;
+  /** Its keys in the resident window, for compiled lookups (a plain hash map whose values are resident). */
+  readonly residentIndex: ResidentIndex | undefined;
 
   constructor(spec: MapSpec, nCpus: number) {
     super(spec, nCpus);
     this.stride = roundUp8(spec.valueSize);
     if ((spec.flags & MAP_FLAGS.NO_PREALLOC) === 0) {
       this.slabs = new ValueSlabs(isPerCpuHashType(spec) ? nCpus * this.stride : this.stride);
+      if (spec.type === 'hash') this.residentIndex = ResidentIndex.create(spec.keySize, spec.maxEntries, () => this.residentEntries());
     }
     if (isLruType(spec)) {
       if (spec.flags & MAP_FLAGS.NO_COMMON_LRU) {
@@ -163,7 +167,17 @@ export class HashMap extends MapBase {
     this.tail = e;
     this.elems.add(e);
     this.lru?.add(e, this.lru.listFor(cpu));
+    const ix = this.residentIndex;
+    if (ix !== undefined) {
+      if (isResident(value)) ix.put(e.key, value.byteOffset);
+      else ix.invalidate();
+    }
     return e;
+  }
+
+  /** The elements as the resident index holds them: key and value address. */
+  private *residentEntries(): Iterable<[Uint8Array, number]> {
+    for (let e = this.head; e !== undefined; e = e.next) yield [e.key, e.value.byteOffset];
   }
 
   private remove(e: HashElem): void {
@@ -173,6 +187,7 @@ export class HashMap extends MapBase {
     else this.tail = e.prev;
     this.elems.delete(e);
     this.lru?.remove(e);
+    this.residentIndex?.remove(e.key);
     this.slabs?.give(e.value);
   }
 
