@@ -68,38 +68,39 @@ export class ResidentIndex {
     return Math.imul(lo ^ Math.imul(hi, IX_K1), IX_K2) >>> this.shift;
   }
 
+  /**
+   * On the walk from the key's hash: the slot (its u32 index) holding the key, or -1 at an empty
+   * slot; with `free`, the first slot an insert may take (empty or a deleted element's).
+   */
+  private slotOf(lo: number, hi: number, free: boolean): number {
+    const u32 = this.u32;
+    for (let h = this.start(lo, hi); ; h = (h + 1) & this.mask) {
+      const s = (IX_SLOTS + h * IX_SLOT) >> 2;
+      const a = u32[s + 2]!;
+      if (a === EMPTY) return free ? s : -1;
+      if (free ? a === DELETED : a !== DELETED && u32[s] === lo && u32[s + 1] === hi) return s;
+    }
+  }
+
   /** Add a key the map did not hold, its value at `addr` in the resident memory. */
   put(key: Uint8Array, addr: number): void {
     if (!this.valid) return;
     const [lo, hi] = halves(key);
     const u32 = this.u32;
-    for (let h = this.start(lo, hi); ; h = (h + 1) & this.mask) {
-      const s = (IX_SLOTS + h * IX_SLOT) >> 2;
-      const a = u32[s + 2]!;
-      if (a === EMPTY || a === DELETED) {
-        u32[s] = lo;
-        u32[s + 1] = hi;
-        u32[s + 2] = addr;
-        if (a === EMPTY && ++this.used * 4 > (this.mask + 1) * 3) this.rebuild();
-        return;
-      }
-    }
+    const s = this.slotOf(lo, hi, true);
+    const wasEmpty = u32[s + 2] === EMPTY;
+    u32[s] = lo;
+    u32[s + 1] = hi;
+    u32[s + 2] = addr;
+    if (wasEmpty && ++this.used * 4 > (this.mask + 1) * 3) this.rebuild();
   }
 
   /** Drop a key the map held (its slot stays taken until a rebuild: probes go past it). */
   remove(key: Uint8Array): void {
     if (!this.valid) return;
     const [lo, hi] = halves(key);
-    const u32 = this.u32;
-    for (let h = this.start(lo, hi); ; h = (h + 1) & this.mask) {
-      const s = (IX_SLOTS + h * IX_SLOT) >> 2;
-      const a = u32[s + 2]!;
-      if (a === EMPTY) return;
-      if (a !== DELETED && u32[s] === lo && u32[s + 1] === hi) {
-        u32[s + 2] = DELETED;
-        return;
-      }
-    }
+    const s = this.slotOf(lo, hi, false);
+    if (s >= 0) this.u32[s + 2] = DELETED;
   }
 
   /** Slots of deleted elements gone: only the live elements, so probes stay short (they end at an empty slot). */
