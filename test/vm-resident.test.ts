@@ -5,6 +5,9 @@
  * The last test fills the window, so it stays last in this file (each test file is a process).
  */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import { assemble } from '../src/isa/asm.js';
 import { kernelHelpers } from '../src/helpers/index.js';
@@ -110,6 +113,26 @@ test('compiled lookups walk a hash map\'s resident key index: keys of 1, 2, 4 an
     assert.equal(out[1], out[0], `${size}-byte keys`);
     assert.ok(out[0]!.split(' ').filter((v) => v !== '999').length > 50, 'many keys found');
   }
+});
+
+test('without shared memories (a browser page that is not cross-origin isolated) the JIT uses plain ones and copies values, with the same results', () => {
+  // TSBPF_NO_SHARED_MEMORY takes that way: the maps differential, a hundred programs, in a child.
+  const here = dirname(fileURLToPath(import.meta.url));
+  // (Not as a child of this test runner: NODE_TEST_CONTEXT would make it report to this one.)
+  const env: NodeJS.ProcessEnv = { ...process.env, TSBPF_NO_SHARED_MEMORY: '1', TSBPF_JIT_MAPS_COUNT: '100', CI: 'true' };
+  delete env.NODE_TEST_CONTEXT;
+  const r = spawnSync(process.execPath, ['--test', join(here, 'jit-maps-differential.test.js')], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /100 programs, .* 0 differences/);
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', [
+    `import { SHARED_MEMORY, residentBytes } from ${JSON.stringify(pathToFileURL(join(here, '../src/vm/resident.js')).href)};`,
+    `import { assemble } from ${JSON.stringify(pathToFileURL(join(here, '../src/isa/asm.js')).href)};`,
+    `import { prepare } from ${JSON.stringify(pathToFileURL(join(here, '../src/vm/interpreter.js')).href)};`,
+    `import { jitOf, wasmText } from ${JSON.stringify(pathToFileURL(join(here, '../src/jit/index.js')).href)};`,
+    'const p = prepare(assemble("r0 = 1\\nexit"));',
+    'console.log(SHARED_MEMORY, residentBytes(8) === undefined, /\\(memory \\d+\\)\\)/.test(wasmText(jitOf(p), p.insns)));',
+  ].join('\n')], { encoding: 'utf8', env });
+  assert.equal(probe.stdout.trim(), 'false true true', probe.stderr);
 });
 
 /** Counts packet bytes in a hash map (an update for a new key, an increment through the value otherwise), folded into an array. */

@@ -25,7 +25,7 @@ import { ALU, type AluOpInfo } from '../isa/opcodes.js';
 import { branchTarget, lddwValue, slotOffsets, type Insn, type InsnForm } from '../isa/insn.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type PreparedProgram } from '../vm/interpreter.js';
 import { LOW_BASE, RESIDENT_TAG, TAG_BASE } from '../vm/memory.js';
-import { MEMORY_MAX_PAGES, RESIDENT_BASE } from '../vm/resident.js';
+import { MEMORY_MAX_PAGES, RESIDENT_BASE, SHARED_MEMORY } from '../vm/resident.js';
 import { IX_ADDR, IX_K1, IX_K2, IX_MASK, IX_SHIFT, IX_SLOT, IX_SLOTS, IX_VALID } from '../maps/resident-index.js';
 import { ACCESS } from '../verifier/proven.js';
 import { buildCfg, functionBlocks, reversePostorder, stackify, type Cfg, type Construct, type Nesting } from './cfg.js';
@@ -1456,7 +1456,7 @@ class ModuleCompiler {
     const layout = encodeModule({
       types: [...RT_TYPES, BPF_FN], imports: [], funcs, globals: this.globals,
       table: { module: 'env', name: 'table', min: RT_TYPES.length },
-      memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES, sharedMaxPages: MEMORY_MAX_PAGES },
+      memory: { module: 'env', name: 'memory', minPages: INITIAL_PAGES, sharedMaxPages: SHARED_MEMORY ? MEMORY_MAX_PAGES : undefined },
     });
     const codegenNs = Number(process.hrtime.bigint() - t0);
     let module: WebAssembly.Module;

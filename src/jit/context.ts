@@ -25,7 +25,7 @@ import type { ResidentIndex } from '../maps/resident-index.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
-import { RESIDENT_BASE, RESIDENT_BYTES, isResident, linearMemory, residentMemory } from '../vm/resident.js';
+import { RESIDENT_BASE, RESIDENT_BYTES, SHARED_MEMORY, isResident, linearMemory, residentMemory } from '../vm/resident.js';
 import {
   ARENA, CTRL, MAP_INDEX, UNMAPPED_BASE, WRITTEN, LOOKUPS, LOOKUP_ENTRIES, LOOKUP_SIZE, LOOP, EACH, C_EACH, C_BUDGET, C_CTX, C_CUR, C_GEN, C_LOOKUPR0, C_LOOPFULL, C_HELPED, C_PKTW, C_RUNS, C_TAILMISS, C_TAILR0, C_TAILS, C_ZERO, C_ZMASK, C_DEPTH, C_FP0, C_FRAMES, C_LEFT, C_BASE, C_MARKED, C_MAXDEPTH, C_PC, C_REGS, C_STATUS, ENTRY_SIZE, E_BASE, E_BIAS,
   E_RLIM, E_WLIM, FAIL, FRAME_RECORD, F_BASE, F_PROG, F_REGS, F_RET, INITIAL_PAGES, LOW_INDEX, PAGE, STACKS, STATUS, TABLE, TABLE_ENTRIES,
@@ -1308,7 +1308,8 @@ export function executeJit(prog: PreparedProgram, opts: ExecOptions = {}): RunRe
   if (opts.trace !== undefined || (opts.entry !== undefined && opts.entry !== 0)) return interpretAll(prog, opts);
   const jit = jitOf(prog);
   if (typeof jit === 'string' || (!jit.budgeted && (opts.budget ?? DEFAULT_BUDGET) < UNLIMITED_BUDGET)) return interpretAll(prog, opts);
-  let ctx: JitContext = (primary ??= new JitContext(true));
+  // (Without shared memories nothing is resident: the first context is like the others.)
+  let ctx: JitContext = (primary ??= new JitContext(SHARED_MEMORY));
   if (ctx.busy) {
     const pooled = pool.pop();
     ctx = pooled === undefined || pooled.busy ? new JitContext() : pooled;

@@ -21,10 +21,29 @@ let next = RESIDENT_BASE;
 const buffers = new WeakSet<ArrayBufferLike>();
 let latest: ArrayBufferLike | undefined;
 
-/** A shared linear memory of `initial` pages for a JIT context. */
-export function linearMemory(initial: number): WebAssembly.Memory {
+/**
+ * Whether shared memories can be made here: not in a browser page without cross-origin isolation
+ * (no SharedArrayBuffer there), nor with TSBPF_NO_SHARED_MEMORY set (tests take that way). Without
+ * them the JIT's memories are plain and nothing is resident: values are copied, as any region.
+ */
+export const SHARED_MEMORY: boolean = ((): boolean => {
+  if (typeof process !== 'undefined' && process.env?.TSBPF_NO_SHARED_MEMORY) return false;
+  try {
+    sharedMemory(1);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function sharedMemory(initial: number): WebAssembly.Memory {
   // (Node 20's lib types do not know `shared`.)
   return new WebAssembly.Memory({ initial, maximum: MEMORY_MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
+}
+
+/** A linear memory of `initial` pages for a JIT context: shared where it can be (modules import it so). */
+export function linearMemory(initial: number): WebAssembly.Memory {
+  return SHARED_MEMORY ? sharedMemory(initial) : new WebAssembly.Memory({ initial });
 }
 
 /** The memory whose window holds resident bytes (made on first use; the primary context's). */
@@ -35,6 +54,7 @@ export function residentMemory(): WebAssembly.Memory {
 
 /** `len` zeroed bytes of the window, or undefined when it has no more room. */
 export function residentBytes(len: number): Uint8Array | undefined {
+  if (!SHARED_MEMORY) return undefined;
   const at = (next + 7) & ~7;
   if (at + len > RESIDENT_BASE + RESIDENT_BYTES) return undefined;
   next = at + len;
