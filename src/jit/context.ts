@@ -21,7 +21,6 @@ import { RT_NAMES, TAIL_CALL_HELPER, runtimeTable } from './runtime-abi.js';
 import { KEY_ONLY, MAPS_ONLY, NO_REFRESH, NO_SYNC, RETURNS_REGION, howOf } from './helper-effects.js';
 import { valueRegionOf } from '../helpers/maps.js';
 import { MAP_FLAGS } from '../maps/types.js';
-import type { ResidentIndex } from '../maps/resident-index.js';
 import { mapArg, placed, runOf } from '../helpers/support.js';
 import { ITERABLE, MapWalk } from '../helpers/callbacks.js';
 import type { RunContext, VmMap } from '../vm/runtime.js';
@@ -175,6 +174,7 @@ export class JitContext {
     // Caches start at generation 0 (the globals' value): never valid.
     this.i32[(CTRL + C_GEN) >> 2] = 1;
     for (let e = 0; e < TABLE_ENTRIES; e++) this.clearEntry(e);
+    if (primary) this.residentEntry();
   }
 
   /**
@@ -332,9 +332,10 @@ export class JitContext {
     const size = desc & 15, write = (desc & 16) !== 0;
     const memory = st.memory;
     const idx = (hi - TAG_BASE) >>> 0;
-    if (idx === RESIDENT_INDEX && this.primary && memory.regions[idx] === undefined) {
-      // The resident window: its entry maps it where it is for good, never through a mapping
-      // (whose drop would clear the entry under the values the code still reaches).
+    if (idx === RESIDENT_INDEX && this.primary) {
+      // The resident window: its entry maps it where it is for good (set when the context is
+      // made), never through a mapping, whose drop would clear it under the values the code
+      // still reaches; an access that comes here is past the window.
       if ((lo >>> 0) + size > RESIDENT_BYTES) throw memory.fault(hi, lo, size, write, pc);
       this.residentEntry();
       return;
@@ -682,7 +683,7 @@ export class JitContext {
     const { m, run } = found;
     if (this.primary) {
       // The map's keys in the window: the code's next lookups of it walk them itself (probeLookup).
-      const ix = (m.map as { residentIndex?: ResidentIndex }).residentIndex;
+      const ix = m.map.residentIndex;
       if (ix !== undefined && ix.valid) this.noteIndex((mapHi - TAG_BASE) >>> 0, ix.at);
     }
     LOOKUP_KEY.setInt32(0, keyLo, true);
@@ -930,10 +931,7 @@ export class JitContext {
 
   execute(prog: PreparedProgram, jit: JitProgram, opts: ExecOptions): RunResult {
     if (this.instantiated >= TABLE_INSTANCES) this.renewTable();
-    if (this.primary) {
-      this.residentEntry();
-      this.dropIndexes();
-    }
+    if (this.primary) this.dropIndexes();
     let memory: Memory, input: Region, stacks: Region[];
     if (opts.memory !== undefined) {
       memory = opts.memory;

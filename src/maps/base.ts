@@ -7,6 +7,7 @@
 import { BpfError, type BpfErrorCode } from '../errors.js';
 import { roundUp8 } from './bytes.js';
 import { MAP_FLAGS, type BatchResult, type BpfMap, type MapSpec, type ProgramMapOps } from './types.js';
+import type { ResidentIndex } from './resident-index.js';
 
 /** A batch call that failed part way: `completed` elements were done (the kernel's batch.count). */
 export class MapBatchError extends BpfError {
@@ -30,6 +31,11 @@ export abstract class MapBase implements BpfMap, ProgramMapOps {
 
   get frozen(): boolean {
     return this.isFrozen;
+  }
+
+  /** Its keys in the JIT's resident window, for compiled lookups (plain hash maps: maps/hash.ts). */
+  get residentIndex(): ResidentIndex | undefined {
+    return undefined;
   }
 
   get name(): string {

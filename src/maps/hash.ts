@@ -120,15 +120,15 @@ export class HashMap extends MapBase {
   private readonly lru: LruOrder<HashElem> | undefined;
   /** Where values live, unless the map is BPF_F_NO_PREALLOC. */
   private readonly slabs: ValueSlabs | undefined;
-  /** Its keys in the resident window, for compiled lookups (a plain hash map whose values are resident). */
-  readonly residentIndex: ResidentIndex | undefined;
+  /** Its keys in the resident window (a plain hash map whose values are resident). */
+  private readonly index: ResidentIndex | undefined;
 
   constructor(spec: MapSpec, nCpus: number) {
     super(spec, nCpus);
     this.stride = roundUp8(spec.valueSize);
     if ((spec.flags & MAP_FLAGS.NO_PREALLOC) === 0) {
       this.slabs = new ValueSlabs(isPerCpuHashType(spec) ? nCpus * this.stride : this.stride);
-      if (spec.type === 'hash') this.residentIndex = ResidentIndex.create(spec.keySize, spec.maxEntries, () => this.residentEntries());
+      if (spec.type === 'hash') this.index = ResidentIndex.create(spec.keySize, spec.maxEntries, () => this.residentEntries());
     }
     if (isLruType(spec)) {
       if (spec.flags & MAP_FLAGS.NO_COMMON_LRU) {
@@ -167,12 +167,16 @@ export class HashMap extends MapBase {
     this.tail = e;
     this.elems.add(e);
     this.lru?.add(e, this.lru.listFor(cpu));
-    const ix = this.residentIndex;
+    const ix = this.index;
     if (ix !== undefined) {
       if (isResident(value)) ix.put(e.key, value.byteOffset);
       else ix.invalidate();
     }
     return e;
+  }
+
+  override get residentIndex(): ResidentIndex | undefined {
+    return this.index;
   }
 
   /** The elements as the resident index holds them: key and value address. */
@@ -187,7 +191,7 @@ export class HashMap extends MapBase {
     else this.tail = e.prev;
     this.elems.delete(e);
     this.lru?.remove(e);
-    this.residentIndex?.remove(e.key);
+    this.index?.remove(e.key);
     this.slabs?.give(e.value);
   }
 

@@ -330,13 +330,12 @@ function keepCallers(run: Run, frame: number, prog: PreparedProgram): void {
 }
 
 /**
- * The region of stack frame `frame`. Past the first MAX_CALL_FRAMES (which follow the input block),
- * frames are regions of their own, made when first reached: in the kernel a tail call from a
+ * The region of stack frame `frame`, past the first MAX_CALL_FRAMES (which follow the input
+ * block): a region of its own, made when first reached. In the kernel a tail call from a
  * subprogram keeps the frames below it, so runs nest deeper than one program may (MAX_CALL_FRAMES
  * each; at most MAX_TAIL_CALLS tail calls bound the whole).
  */
-function stackFrame(run: Run, regions: readonly Region[], stack0: Region, frame: number): Region {
-  if (frame < MAX_CALL_FRAMES) return regions[stack0.index + frame]!;
+function deepFrame(run: Run, frame: number): Region {
   const deep = (run.deep ??= []);
   return (deep[frame - MAX_CALL_FRAMES] ??= run.memory.add(`stack frame ${frame}`, 'stack', new Uint8Array(STACK_SIZE)));
 }
@@ -644,7 +643,7 @@ function runSlice(run: Run): RunResult | undefined {
         saved[b] = pc + 1;
         for (let r = 6; r <= 9; r++) { saved[b + 2 * (r - 6) + 1] = R[r]!; saved[b + 2 * (r - 6) + 2] = R[r + 11]!; }
         frame++;
-        const stack = frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : stackFrame(run, regions, stack0, frame);
+        const stack = frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : deepFrame(run, frame);
         stack.bytes.fill(0);
         R[10] = STACK_SIZE; R[21] = stack.tag;
         pc = ops[p + 1]!;
@@ -656,7 +655,7 @@ function runSlice(run: Run): RunResult | undefined {
         const b = frame * 9;
         pc = saved![b]!;
         for (let r = 6; r <= 9; r++) { R[r] = saved![b + 2 * (r - 6) + 1]!; R[r + 11] = saved![b + 2 * (r - 6) + 2]!; }
-        R[10] = STACK_SIZE; R[21] = (frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : stackFrame(run, regions, stack0, frame)).tag;
+        R[10] = STACK_SIZE; R[21] = (frame < MAX_CALL_FRAMES ? regions[stack0.index + frame]! : deepFrame(run, frame)).tag;
         const back = run.callers?.[frame];
         if (back !== undefined) {
           // Back from a tail call's target into the program of the caller: its arrays.

@@ -281,7 +281,8 @@ export class Memory {
   }
 
   private checkLow(hi: number, lo: number, size: number, write: boolean, pc: number): number {
-    const w = hi === 0 ? this.low : hi === RESIDENT_TAG && this.regions[RESIDENT_INDEX] === undefined ? residentRegion() : undefined;
+    // (The low window, or the resident window at its index: Memory.atIndex's, not in `regions`.)
+    const w = hi === 0 ? this.low : hi === RESIDENT_TAG ? residentRegion() : undefined;
     if (w !== undefined) {
       const o = (lo - (w.low ? LOW_BASE : 0)) >>> 0;
       if (o + size <= w.bytes.length && (!write || w.writable)) {
